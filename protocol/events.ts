@@ -1,0 +1,42 @@
+import type {
+  Ack,
+  AnalysisErrorEvent,
+  AnalysisRetryRequest,
+  AudioFrame,
+  AudioGapEvent,
+  ErrorEvent,
+  FollowUpDeltaEvent,
+  FollowUpEndEvent,
+  ScoreFinalEvent,
+  SessionResumeRequest,
+  SessionResumeResult,
+  SessionStartRequest,
+  SessionStartResult,
+  SessionStopRequest,
+  SessionStopResult,
+  SpeechEvent,
+  TranscriptEvent,
+} from './schemas.ts';
+
+/** Events the client sends. Every payload is parsed with its zod schema on arrival: these types are not validation. */
+export interface ClientToServerEvents {
+  'session:start': (request: SessionStartRequest, ack: (reply: Ack<SessionStartResult>) => void) => void;
+  'session:resume': (request: SessionResumeRequest, ack: (reply: Ack<SessionResumeResult>) => void) => void;
+  'audio:frame': (frame: AudioFrame) => void;
+  'session:stop': (request: SessionStopRequest, ack: (reply: Ack<SessionStopResult>) => void) => void;
+  'analysis:retry': (request: AnalysisRetryRequest, ack: (reply: Ack<{ turnId: string }>) => void) => void;
+}
+
+/** Events the server sends. */
+export interface ServerToClientEvents {
+  'speech:start': (event: SpeechEvent) => void;
+  'speech:end': (event: SpeechEvent) => void;
+  'transcript:partial': (event: TranscriptEvent) => void;
+  'transcript:final': (event: TranscriptEvent) => void;
+  'audio:gap': (event: AudioGapEvent) => void;
+  'followup:delta': (event: FollowUpDeltaEvent) => void;
+  'followup:end': (event: FollowUpEndEvent) => void;
+  'score:final': (event: ScoreFinalEvent) => void;
+  'analysis:error': (event: AnalysisErrorEvent) => void;
+  error: (event: ErrorEvent) => void;
+}

@@ -1,0 +1,3 @@
+export * from './audio.ts';
+export * from './schemas.ts';
+export type * from './events.ts';
