@@ -1,0 +1,83 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanText = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((value) => value === '1' || value === 'true' || value === 'yes');
+
+/** Every environment variable Viva reads, with defaults. The README lists the same table. */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  VIVA_MODELS_DIR: z.string().default('models'),
+  VIVA_WHISPER_MODEL: z.string().default('base.en'),
+  VIVA_WHISPER_THREADS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
+  VIVA_WHISPER_AUDIO_CONTEXT: z.enum(['full', 'proportional']).default('proportional'),
+  VIVA_DATA_DIR: z.string().default('data'),
+  VIVA_LLM_BASE_URL: z.string().url().default('http://localhost:8000/v1'),
+  VIVA_LLM_MODEL: z.string().default('Qwen/Qwen2.5-7B-Instruct'),
+  VIVA_LLM_API_KEY: z.string().optional(),
+  VIVA_LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  VIVA_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  VIVA_LLM_STRUCTURED_OUTPUT: z.enum(['auto', 'json_schema', 'json_object', 'none']).default('auto'),
+  /** Skip the LLM reachability check at start-up (transcription still works; analysis reports errors per answer). */
+  VIVA_LLM_OPTIONAL: booleanText.default(false),
+  VIVA_VAD_REDEMPTION_MS: z.coerce.number().int().min(100).max(5000).default(400),
+  VIVA_PARTIAL_INTERVAL_MS: z.coerce.number().int().min(200).max(10_000).default(1000),
+  VIVA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+/** Viva's configuration, parsed from the environment once at boot. */
+export interface Config {
+  port: number;
+  host: string;
+  modelsDir: string;
+  whisperModel: string;
+  whisperThreads: number;
+  whisperAudioContext: 'full' | 'proportional';
+  dataDir: string;
+  llm: {
+    baseUrl: string;
+    model: string;
+    apiKey: string | undefined;
+    timeoutMs: number;
+    maxRetries: number;
+    structuredOutput: 'auto' | 'json_schema' | 'json_object' | 'none';
+    optional: boolean;
+  };
+  vadRedemptionMs: number;
+  partialIntervalMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Parses the environment; throws one readable message listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    modelsDir: path.resolve(cwd, e.VIVA_MODELS_DIR),
+    whisperModel: e.VIVA_WHISPER_MODEL,
+    whisperThreads: e.VIVA_WHISPER_THREADS,
+    whisperAudioContext: e.VIVA_WHISPER_AUDIO_CONTEXT,
+    dataDir: path.resolve(cwd, e.VIVA_DATA_DIR),
+    llm: {
+      baseUrl: e.VIVA_LLM_BASE_URL,
+      model: e.VIVA_LLM_MODEL,
+      apiKey: e.VIVA_LLM_API_KEY,
+      timeoutMs: e.VIVA_LLM_TIMEOUT_MS,
+      maxRetries: e.VIVA_LLM_MAX_RETRIES,
+      structuredOutput: e.VIVA_LLM_STRUCTURED_OUTPUT,
+      optional: e.VIVA_LLM_OPTIONAL,
+    },
+    vadRedemptionMs: e.VIVA_VAD_REDEMPTION_MS,
+    partialIntervalMs: e.VIVA_PARTIAL_INTERVAL_MS,
+    logLevel: e.VIVA_LOG_LEVEL,
+  };
+}

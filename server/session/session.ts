@@ -1,0 +1,246 @@
+import { pcm16ToFloat32, samplesToMs, BYTES_PER_SAMPLE } from '../../protocol/audio.ts';
+import type { ServerToClientEvents } from '../../protocol/events.ts';
+import type {
+  AudioFrame,
+  Channel,
+  ChannelStats,
+  ErrorEvent,
+  Language,
+  SessionContext,
+  SessionStopResult,
+  TranscriptEvent,
+} from '../../protocol/schemas.ts';
+import { BoundedQueue } from '../ingest/bounded-queue.ts';
+import { FrameGate } from '../ingest/frame-gate.ts';
+import { ChannelPipeline, type FinalTurn, type TurnDecoder, type TurnSink, type TurnVad } from '../turns/channel-pipeline.ts';
+
+/** Sends one server event to everyone following a session. */
+export type SessionEmit = <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
+
+/** Hooks that observe a session's turns (storage, answer analysis); all optional. */
+export interface SessionObserver {
+  onFinal?(session: Session, turn: FinalTurn): void;
+  onProgress?(session: Session, channel: Channel, nextSeq: number, samplesReceived: number): void;
+  onStop?(session: Session): void | Promise<void>;
+}
+
+/** What a session needs from the rest of the server. */
+export interface SessionDeps {
+  createVad(channel: Channel): TurnVad;
+  decoder: TurnDecoder;
+  emit: SessionEmit;
+  observer?: SessionObserver;
+  partialIntervalMs: number;
+  /** Frames held per channel between the socket and the VAD before new ones are refused. */
+  queueCapacity?: number;
+}
+
+/** Where a channel resumes after a server restart. */
+export interface ChannelResumePoint {
+  nextSeq: number;
+  samplesReceived: number;
+}
+
+interface ChannelState {
+  gate: FrameGate;
+  queue: BoundedQueue<Uint8Array | number>;
+  pipeline: ChannelPipeline;
+  loop: Promise<void>;
+  framesReceived: number;
+  vadFailed: boolean;
+}
+
+/** Audio kept before the current position while nobody speaks: covers the VAD's pre-speech pad and confirmation delay. */
+const PRE_ROLL_MS = 2_000;
+/** A gap is filled with at most this much silence so a bad sequence number cannot allocate unbounded memory. */
+const MAX_GAP_FILL_MS = 10_000;
+
+/**
+ * One live interview: per channel a frame gate (sequence numbers), a bounded queue, and a turn pipeline (VAD → ASR).
+ * Frames are accepted synchronously from the socket; each channel's queue is drained by its own async loop.
+ */
+export class Session {
+  private readonly channels = new Map<Channel, ChannelState>();
+  private readonly controller = new AbortController();
+  private stopping: Promise<SessionStopResult> | undefined;
+  /** Final transcripts in the order they were produced. */
+  readonly finals: TranscriptEvent[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly language: Language,
+    channels: readonly Channel[],
+    readonly context: SessionContext,
+    private readonly deps: SessionDeps,
+    resumeFrom: Partial<Record<Channel, ChannelResumePoint>> = {},
+  ) {
+    for (const channel of channels) {
+      const resume = resumeFrom[channel];
+      const sink = this.sinkFor();
+      const pipeline = new ChannelPipeline(
+        {
+          sessionId: id,
+          channel,
+          language,
+          partialIntervalMs: deps.partialIntervalMs,
+          preRollMs: PRE_ROLL_MS,
+          startSample: resume?.samplesReceived ?? 0,
+          signal: this.controller.signal,
+        },
+        deps.createVad(channel),
+        deps.decoder,
+        sink,
+      );
+      const state: ChannelState = {
+        gate: new FrameGate(resume?.nextSeq ?? 0),
+        queue: new BoundedQueue(deps.queueCapacity ?? 600),
+        pipeline,
+        loop: Promise.resolve(),
+        framesReceived: 0,
+        vadFailed: false,
+      };
+      state.loop = this.drainChannel(channel, state);
+      this.channels.set(channel, state);
+    }
+  }
+
+  /** The channels this session listens to. */
+  get channelNames(): Channel[] {
+    return [...this.channels.keys()];
+  }
+
+  /** True once stop has begun. */
+  get stopped(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  /** Aborted when the session stops: cancels its decodes and analyses. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Next sequence number expected per channel (what a reconnecting client resends from). */
+  nextSeq(): Partial<Record<Channel, number>> {
+    const result: Partial<Record<Channel, number>> = {};
+    for (const [channel, state] of this.channels) result[channel] = state.gate.nextSeq;
+    return result;
+  }
+
+  /** Takes one frame from the socket. Returns an error for the sender when the frame is refused; the session goes on. */
+  acceptFrame(frame: AudioFrame): ErrorEvent | undefined {
+    const base = { sessionId: this.id, channel: frame.channel, seq: frame.seq };
+    if (this.stopping) return { code: 'session-stopped', message: 'this session has stopped; start a new one', ...base };
+    const state = this.channels.get(frame.channel);
+    if (!state) {
+      return {
+        code: 'invalid-frame',
+        message: `channel '${frame.channel}' was not opened by session:start (opened: ${this.channelNames.join(', ')})`,
+        ...base,
+      };
+    }
+    const verdict = state.gate.admit(frame.seq, frame.pcm);
+    if (verdict.kind === 'duplicate') return undefined;
+    if (verdict.kind === 'reject') return { code: 'invalid-frame', message: verdict.message, ...base };
+    state.framesReceived++;
+    if (verdict.missingFrames > 0) {
+      const frameSamples = verdict.bytes.byteLength / BYTES_PER_SAMPLE;
+      const fillSamples = Math.min(verdict.missingFrames * frameSamples, (MAX_GAP_FILL_MS * 16_000) / 1000);
+      this.deps.emit('audio:gap', {
+        sessionId: this.id,
+        channel: frame.channel,
+        expectedSeq: verdict.expectedSeq,
+        receivedSeq: frame.seq,
+        missingFrames: verdict.missingFrames,
+        atMs: samplesToMs(state.pipeline.samplesReceived),
+      });
+      // Silence keeps the timeline in real time and lets the VAD close a turn at the hole instead of gluing across it.
+      state.queue.push(fillSamples);
+    }
+    // Copy: socket.io may reuse the underlying buffer, and the queue outlives this call.
+    if (!state.queue.push(verdict.bytes.slice())) {
+      return {
+        code: 'queue-overflow',
+        message: `server is behind: frame ${frame.seq} was dropped (${state.queue.dropped} dropped so far on this channel)`,
+        ...base,
+      };
+    }
+    return undefined;
+  }
+
+  /** Stops listening: processes every queued frame, closes open turns and resolves once every final transcript is out. */
+  stop(): Promise<SessionStopResult> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  /** Aborts everything at once (server shutdown); queued audio is not processed. */
+  abort(): void {
+    this.controller.abort();
+    for (const state of this.channels.values()) state.queue.close();
+  }
+
+  private async doStop(): Promise<SessionStopResult> {
+    for (const state of this.channels.values()) state.queue.close();
+    await Promise.all([...this.channels.values()].map((state) => state.loop));
+    await Promise.all([...this.channels.values()].map((state) => (state.vadFailed ? state.pipeline.drain() : state.pipeline.finish())));
+    const stats: Partial<Record<Channel, ChannelStats>> = {};
+    for (const [channel, state] of this.channels) stats[channel] = this.channelStats(state);
+    await this.deps.observer?.onStop?.(this);
+    return { sessionId: this.id, stats };
+  }
+
+  private channelStats(state: ChannelState): ChannelStats {
+    return {
+      framesReceived: state.framesReceived,
+      framesRejected: state.gate.rejected,
+      framesDropped: state.queue.dropped,
+      framesDuplicate: state.gate.duplicates,
+      gaps: state.gate.gaps,
+      missingFrames: state.gate.missingFrames,
+      audioMs: samplesToMs(state.pipeline.samplesReceived),
+      turns: state.pipeline.stats.turns,
+      partialsPublished: state.pipeline.stats.partialsPublished,
+      partialsSkipped: state.pipeline.stats.partialsSkipped,
+    };
+  }
+
+  private async drainChannel(channel: Channel, state: ChannelState): Promise<void> {
+    for await (const item of state.queue) {
+      if (state.vadFailed) continue;
+      const samples = typeof item === 'number' ? new Float32Array(item) : pcm16ToFloat32(item);
+      try {
+        await state.pipeline.push(samples);
+      } catch (error) {
+        state.vadFailed = true;
+        this.deps.emit('error', {
+          code: 'vad-failed',
+          message: `speech detection failed on the ${channel} channel: ${error instanceof Error ? error.message : String(error)}`,
+          sessionId: this.id,
+          channel,
+        });
+      }
+      this.deps.observer?.onProgress?.(this, channel, state.gate.nextSeq, state.pipeline.samplesReceived);
+    }
+  }
+
+  private sinkFor(): TurnSink {
+    return {
+      speechStart: (channel, atMs) => this.deps.emit('speech:start', { sessionId: this.id, channel, atMs }),
+      speechEnd: (channel, atMs) => this.deps.emit('speech:end', { sessionId: this.id, channel, atMs }),
+      partial: (event) => this.deps.emit('transcript:partial', event),
+      final: (turn) => {
+        const { audio: _audio, finalLatencyMs: _latency, ...event } = turn;
+        this.finals.push(event);
+        this.deps.observer?.onFinal?.(this, turn);
+        this.deps.emit('transcript:final', event);
+      },
+      failure: (channel, turnId, message) =>
+        this.deps.emit('error', {
+          code: 'asr-failed',
+          message: `transcription of turn ${turnId} failed: ${message}; its audio is kept`,
+          sessionId: this.id,
+          channel,
+        }),
+    };
+  }
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { AudioTail } from './audio-tail.ts';
+import { msToSamples, samplesToMs } from '../../protocol/audio.ts';
+import type { Channel, Language, TranscriptEvent, TranscriptSegment } from '../../protocol/schemas.ts';
+
+/** A VAD event in absolute sample positions of the channel (see server/vad). */
+export type TurnVadEvent =
+  | { type: 'speech-start'; startSample: number; atSample: number }
+  | { type: 'speech-end'; startSample: number; endSample: number; atSample: number }
+  | { type: 'misfire'; startSample: number; endSample: number };
+
+/** The streaming VAD as this pipeline uses it. */
+export interface TurnVad {
+  push(samples: Float32Array): Promise<TurnVadEvent[]>;
+  flush(): TurnVadEvent[];
+}
+
+/** A decode as the scheduler returns it: segments relative to the clip start, or a skipped partial. */
+export type DecodeOutcome =
+  | { skipped: true; reason: string }
+  | { skipped?: false; text: string; language: string; segments: TranscriptSegment[]; decodeMs: number };
+
+/** The shared decode scheduler as this pipeline uses it. */
+export interface TurnDecoder {
+  decode(job: {
+    key: string;
+    priority: 'final' | 'partial';
+    pcm: Float32Array;
+    language: Language;
+    signal: AbortSignal;
+  }): Promise<DecodeOutcome>;
+}
+
+/** A final transcript with the turn's audio, for whoever keeps it. */
+export interface FinalTurn extends TranscriptEvent {
+  audio: Float32Array;
+  /** Wall-clock ms from the VAD deciding the turn was over to the final being ready. */
+  finalLatencyMs: number;
+}
+
+/** Where a channel's events go (the session fans them out to sockets, storage and analysis). */
+export interface TurnSink {
+  speechStart(channel: Channel, atMs: number): void;
+  speechEnd(channel: Channel, atMs: number): void;
+  partial(event: TranscriptEvent): void;
+  final(turn: FinalTurn): void;
+  failure(channel: Channel, turnId: string, message: string): void;
+}
+
+/** Options of one channel's turn pipeline. */
+export interface ChannelPipelineOptions {
+  sessionId: string;
+  channel: Channel;
+  language: Language;
+  /** Re-decode an open turn after this much new audio, for partial transcripts. */
+  partialIntervalMs: number;
+  /** Audio kept before the current position while nobody speaks (must cover the VAD's pre-speech pad). */
+  preRollMs: number;
+  /** Absolute sample position this channel starts at (non-zero when a session resumes after a restart). */
+  startSample?: number;
+  signal: AbortSignal;
+}
+
+interface OpenTurn {
+  turnId: string;
+  startSample: number;
+  lastPartialAtSample: number;
+  finalised: boolean;
+}
+
+/** Counters of one channel's turns. */
+export interface ChannelTurnStats {
+  turns: number;
+  partialsPublished: number;
+  partialsSkipped: number;
+  finalsFailed: number;
+}
+
+/**
+ * One channel's speech → turns → transcripts: feeds audio to the VAD, keeps the audio of the open turn, asks for a partial
+ * re-decode about once per `partialIntervalMs` while a turn is open, and a final decode when the VAD closes it.
+ */
+export class ChannelPipeline {
+  private readonly tail: AudioTail;
+  private openTurn: OpenTurn | undefined;
+  private readonly pendingFinals = new Set<Promise<void>>();
+  readonly stats: ChannelTurnStats = { turns: 0, partialsPublished: 0, partialsSkipped: 0, finalsFailed: 0 };
+
+  constructor(
+    private readonly options: ChannelPipelineOptions,
+    private readonly vad: TurnVad,
+    private readonly decoder: TurnDecoder,
+    private readonly sink: TurnSink,
+  ) {
+    this.tail = new AudioTail(options.startSample ?? 0);
+  }
+
+  /** Absolute sample position one past the last sample received. */
+  get samplesReceived(): number {
+    return this.tail.endSample;
+  }
+
+  /** Processes a chunk of audio (the next samples of this channel). */
+  async push(samples: Float32Array): Promise<void> {
+    this.tail.append(samples);
+    const events = await this.vad.push(samples);
+    this.handle(events);
+    this.maybeRequestPartial();
+    if (!this.openTurn) this.tail.trimBefore(this.tail.endSample - msToSamples(this.options.preRollMs));
+  }
+
+  /** Ends the stream: closes an open turn and resolves once every final transcript is out. */
+  async finish(): Promise<void> {
+    this.handle(this.vad.flush());
+    await this.drain();
+  }
+
+  /** Resolves once the finals already asked for are out. */
+  async drain(): Promise<void> {
+    while (this.pendingFinals.size > 0) await Promise.allSettled([...this.pendingFinals]);
+  }
+
+  private handle(events: TurnVadEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'speech-start') {
+        this.openTurn = {
+          turnId: `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+          startSample: event.startSample,
+          lastPartialAtSample: event.startSample,
+          finalised: false,
+        };
+        this.sink.speechStart(this.options.channel, samplesToMs(event.startSample));
+      } else if (event.type === 'speech-end') {
+        const turn = this.openTurn ?? {
+          turnId: `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
+          startSample: event.startSample,
+          lastPartialAtSample: event.startSample,
+          finalised: false,
+        };
+        this.openTurn = undefined;
+        turn.finalised = true;
+        this.sink.speechEnd(this.options.channel, samplesToMs(event.endSample));
+        this.requestFinal(turn, event.startSample, event.endSample);
+      }
+    }
+  }
+
+  private maybeRequestPartial(): void {
+    const turn = this.openTurn;
+    if (!turn) return;
+    const now = this.tail.endSample;
+    if (now - turn.lastPartialAtSample < msToSamples(this.options.partialIntervalMs)) return;
+    turn.lastPartialAtSample = now;
+    const pcm = this.tail.slice(turn.startSample, now);
+    const startMs = samplesToMs(turn.startSample);
+    const endMs = samplesToMs(now);
+    void this.decoder
+      .decode({ key: turn.turnId, priority: 'partial', pcm, language: this.options.language, signal: this.options.signal })
+      .then((outcome) => {
+        if (outcome.skipped) {
+          this.stats.partialsSkipped++;
+          return;
+        }
+        // A partial that finishes after its turn's final would move the text backwards on screen.
+        if (turn.finalised) {
+          this.stats.partialsSkipped++;
+          return;
+        }
+        this.stats.partialsPublished++;
+        this.sink.partial({
+          sessionId: this.options.sessionId,
+          turnId: turn.turnId,
+          channel: this.options.channel,
+          text: outcome.text,
+          startMs,
+          endMs,
+          language: outcome.language,
+        });
+      })
+      .catch(() => {
+        // A failed partial only delays the text until the final; the final reports its own failure.
+        this.stats.partialsSkipped++;
+      });
+  }
+
+  private requestFinal(turn: OpenTurn, startSample: number, endSample: number): void {
+    const decidedAt = performance.now();
+    const audio = this.tail.slice(startSample, endSample);
+    const startMs = samplesToMs(startSample);
+    const endMs = samplesToMs(endSample);
+    this.stats.turns++;
+    const pending = this.decoder
+      .decode({ key: turn.turnId, priority: 'final', pcm: audio, language: this.options.language, signal: this.options.signal })
+      .then((outcome) => {
+        if (outcome.skipped) throw new Error(`final decode skipped: ${outcome.reason}`);
+        this.sink.final({
+          sessionId: this.options.sessionId,
+          turnId: turn.turnId,
+          channel: this.options.channel,
+          text: outcome.text,
+          startMs,
+          endMs,
+          language: outcome.language,
+          segments: outcome.segments.map((segment) => ({
+            text: segment.text,
+            startMs: Math.min(endMs, startMs + segment.startMs),
+            endMs: Math.min(endMs, startMs + segment.endMs),
+          })),
+          audio,
+          finalLatencyMs: performance.now() - decidedAt,
+        });
+      })
+      .catch((error: unknown) => {
+        this.stats.finalsFailed++;
+        this.sink.failure(this.options.channel, turn.turnId, error instanceof Error ? error.message : String(error));
+      })
+      .finally(() => {
+        this.pendingFinals.delete(pending);
+      });
+    this.pendingFinals.add(pending);
+  }
+}
+
