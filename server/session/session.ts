@@ -47,6 +47,10 @@ interface ChannelState {
   pipeline: ChannelPipeline;
   loop: Promise<void>;
   framesReceived: number;
+  /** Samples accepted from the socket so far (absolute position), ahead of what the pipeline has processed. */
+  samplesAccepted: number;
+  /** Samples of frames dropped on overflow, inserted as silence when the queue has room so the timeline stays true. */
+  owedSilence: number;
   vadFailed: boolean;
 }
 
@@ -97,6 +101,8 @@ export class Session {
         pipeline,
         loop: Promise.resolve(),
         framesReceived: 0,
+        samplesAccepted: resume?.samplesReceived ?? 0,
+        owedSilence: 0,
         vadFailed: false,
       };
       state.loop = this.drainChannel(channel, state);
@@ -143,21 +149,28 @@ export class Session {
     if (verdict.kind === 'reject') return { code: 'invalid-frame', message: verdict.message, ...base };
     state.framesReceived++;
     if (verdict.missingFrames > 0) {
-      const frameSamples = verdict.bytes.byteLength / BYTES_PER_SAMPLE;
-      const fillSamples = Math.min(verdict.missingFrames * frameSamples, (MAX_GAP_FILL_MS * 16_000) / 1000);
+      const fillSamples = Math.min(verdict.missingFrames * (verdict.bytes.byteLength / BYTES_PER_SAMPLE), (MAX_GAP_FILL_MS * 16_000) / 1000);
       this.deps.emit('audio:gap', {
         sessionId: this.id,
         channel: frame.channel,
         expectedSeq: verdict.expectedSeq,
         receivedSeq: frame.seq,
         missingFrames: verdict.missingFrames,
-        atMs: samplesToMs(state.pipeline.samplesReceived),
+        atMs: samplesToMs(state.samplesAccepted),
       });
       // Silence keeps the timeline in real time and lets the VAD close a turn at the hole instead of gluing across it.
-      state.queue.push(fillSamples);
+      if (state.queue.push(fillSamples)) state.samplesAccepted += fillSamples;
     }
     // Copy: socket.io may reuse the underlying buffer, and the queue outlives this call.
-    if (!state.queue.push(verdict.bytes.slice())) {
+    const frameSamples = verdict.bytes.byteLength / BYTES_PER_SAMPLE;
+    if (state.owedSilence > 0 && state.queue.size < state.queue.capacity - 1 && state.queue.push(state.owedSilence)) {
+      state.samplesAccepted += state.owedSilence;
+      state.owedSilence = 0;
+    }
+    if (state.queue.push(verdict.bytes.slice())) {
+      state.samplesAccepted += frameSamples;
+    } else {
+      state.owedSilence += frameSamples;
       return {
         code: 'queue-overflow',
         message: `server is behind: frame ${frame.seq} was dropped (${state.queue.dropped} dropped so far on this channel)`,
