@@ -9,7 +9,7 @@ export type TurnVadEvent =
   | { type: 'speech-end'; startSample: number; endSample: number; atSample: number }
   | { type: 'misfire'; startSample: number; endSample: number };
 
-/** The streaming VAD as this pipeline uses it. */
+/** The streaming VAD as this pipeline uses it; positions count from the first sample pushed into it. */
 export interface TurnVad {
   push(samples: Float32Array): Promise<TurnVadEvent[]>;
   flush(): TurnVadEvent[];
@@ -120,8 +120,18 @@ export class ChannelPipeline {
     while (this.pendingFinals.size > 0) await Promise.allSettled([...this.pendingFinals]);
   }
 
-  private handle(events: TurnVadEvent[]): void {
-    for (const event of events) {
+  private handle(vadEvents: TurnVadEvent[]): void {
+    // The VAD counts from its own first sample; a resumed channel starts at an absolute position further on.
+    const offset = this.options.startSample ?? 0;
+    for (const vadEvent of vadEvents) {
+      const event: TurnVadEvent =
+        offset === 0
+          ? vadEvent
+          : vadEvent.type === 'speech-start'
+            ? { ...vadEvent, startSample: vadEvent.startSample + offset, atSample: vadEvent.atSample + offset }
+            : vadEvent.type === 'speech-end'
+              ? { ...vadEvent, startSample: vadEvent.startSample + offset, endSample: vadEvent.endSample + offset, atSample: vadEvent.atSample + offset }
+              : vadEvent;
       if (event.type === 'speech-start') {
         this.openTurn = {
           turnId: `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
