@@ -1,0 +1,12 @@
+# Viva server + built client. Models live on a volume: run `npm run models:download -- base.en silero` once
+# (docker compose run --rm viva npm run models:download -- base.en silero).
+FROM node:20-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg curl build-essential python3 && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV ONNXRUNTIME_NODE_INSTALL=skip
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build:client
+EXPOSE 3000
+CMD ["npm", "start"]
