@@ -30,7 +30,7 @@ class ThresholdVad implements TurnVad {
     this.position += samples.length;
     return events;
   }
-  flush(): TurnVadEvent[] {
+  async flush(): Promise<TurnVadEvent[]> {
     if (this.speechStart === undefined) return [];
     const event: TurnVadEvent = { type: 'speech-end', startSample: this.speechStart, endSample: this.position, atSample: this.position };
     this.speechStart = undefined;

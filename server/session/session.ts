@@ -55,7 +55,7 @@ interface ChannelState {
 }
 
 /** Audio kept before the current position while nobody speaks: covers the VAD's pre-speech pad and confirmation delay. */
-const PRE_ROLL_MS = 2_000;
+const PRE_ROLL_MS = 4_000;
 /** A gap is filled with at most this much silence so a bad sequence number cannot allocate unbounded memory. */
 const MAX_GAP_FILL_MS = 10_000;
 

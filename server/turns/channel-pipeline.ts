@@ -12,7 +12,7 @@ export type TurnVadEvent =
 /** The streaming VAD as this pipeline uses it; positions count from the first sample pushed into it. */
 export interface TurnVad {
   push(samples: Float32Array): Promise<TurnVadEvent[]>;
-  flush(): TurnVadEvent[];
+  flush(): Promise<TurnVadEvent[]>;
 }
 
 /** A decode as the scheduler returns it: segments relative to the clip start, or a skipped partial. */
@@ -111,7 +111,7 @@ export class ChannelPipeline {
 
   /** Ends the stream: closes an open turn and resolves once every final transcript is out. */
   async finish(): Promise<void> {
-    this.handle(this.vad.flush());
+    this.handle(await this.vad.flush());
     await this.drain();
   }
 
