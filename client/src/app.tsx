@@ -1,0 +1,112 @@
+import { lazy, Suspense, useState } from 'react';
+import { openBrowserCapture } from './audio/browser-capture.ts';
+import { Banners } from './components/banners.tsx';
+import { LiveScreen } from './components/live-screen.tsx';
+import { ReviewScreen } from './components/review-screen.tsx';
+import { SetupScreen } from './components/setup-screen.tsx';
+import { I18nProvider, useI18n } from './i18n/i18n.tsx';
+import { useInterviewSession, type InterviewSession } from './session/use-interview-session.ts';
+import type { ConnectionStatus, Phase } from './state/interview-reducer.ts';
+import { defaultSetupForm, toSessionContext, type SetupForm, type SetupIssue } from './state/setup-form.ts';
+
+// Demo states (?demo=live|review|setup) for screenshots and design work; loaded only when asked for.
+const DemoApp = lazy(() => import('./dev/demo-session.tsx'));
+
+function Header({ phase, connection }: { phase: Phase; connection: ConnectionStatus }) {
+  const { t, locale, setLocale } = useI18n();
+  const step = phase === 'setup' || phase === 'starting' ? 'setup' : phase === 'review' ? 'review' : 'live';
+  return (
+    <header className="header">
+      <div className="brand">
+        <span className="brand__name">Viva</span>
+        <span className="brand__tagline">{t('app.tagline')}</span>
+      </div>
+      <ol className="steps" aria-label="progress">
+        {(['setup', 'live', 'review'] as const).map((name) => (
+          <li key={name} className={`steps__step ${step === name ? 'steps__step--current' : ''}`} aria-current={step === name ? 'step' : undefined}>
+            {t(`header.phase.${name}`)}
+          </li>
+        ))}
+      </ol>
+      <div className="header__end">
+        {connection !== 'idle' && <span className={`link-dot link-dot--${connection}`} data-testid="connection-status" data-status={connection} title={connection} />}
+        <button
+          type="button"
+          className="button button--small button--ghost"
+          data-testid="language-switch"
+          lang={locale === 'en' ? 'zh' : 'en'}
+          aria-label={t('header.switchLanguageLabel')}
+          onClick={() => setLocale(locale === 'en' ? 'zh' : 'en')}
+        >
+          {t('header.switchLanguage')}
+        </button>
+      </div>
+    </header>
+  );
+}
+
+/** Renders the screen of the current phase from a session (real or demo). */
+export function AppView({ session }: { session: InterviewSession }) {
+  const { t } = useI18n();
+  const { state } = session;
+  const [form, setForm] = useState<SetupForm>(() =>
+    defaultSetupForm([t('rubric.default.technical'), t('rubric.default.clarity'), t('rubric.default.problemSolving')]),
+  );
+  const [issues, setIssues] = useState<SetupIssue[]>([]);
+
+  const start = () => {
+    const result = toSessionContext(form);
+    if (!result.ok) {
+      setIssues(result.issues);
+      return;
+    }
+    setIssues([]);
+    void session.start({ context: result.context, language: form.language, captureMode: form.captureMode });
+  };
+
+  return (
+    <div className="app">
+      <Header phase={state.phase} connection={state.connection} />
+      <Banners state={state} />
+      <main className="main">
+        {(state.phase === 'setup' || state.phase === 'starting') && (
+          <SetupScreen form={form} onChange={setForm} onStart={start} starting={state.phase === 'starting'} startError={state.startError} issues={issues} />
+        )}
+        {(state.phase === 'live' || state.phase === 'stopping') && (
+          <LiveScreen
+            state={state}
+            levels={session.levels}
+            onStop={() => void session.stop()}
+            onRetry={(turnId) => void session.retryAnalysis(turnId)}
+            onFlipRole={session.flipRole}
+            onSetCovered={session.setQuestionCovered}
+          />
+        )}
+        {state.phase === 'review' && (
+          <ReviewScreen state={state} onNewInterview={() => void session.reset()} onRetry={(turnId) => void session.retryAnalysis(turnId)} />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function RealApp() {
+  const session = useInterviewSession({ openCapture: openBrowserCapture });
+  return <AppView session={session} />;
+}
+
+/** The interviewer's screen. */
+export function App() {
+  const demo = new URLSearchParams(globalThis.location?.search ?? '').get('demo');
+  return (
+    <I18nProvider>
+      {demo ? (
+        <Suspense fallback={null}>
+          <DemoApp kind={demo} />
+        </Suspense>
+      ) : (
+        <RealApp />
+      )}
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,330 @@
+import type {
+  AnalysisErrorEvent,
+  AnswerScore,
+  AudioGapEvent,
+  Channel,
+  ErrorEvent,
+  FollowUpDeltaEvent,
+  FollowUpEndEvent,
+  FollowUpSuggestion,
+  Language,
+  ScoreFinalEvent,
+  SessionContext,
+  SessionStopResult,
+  SpeechEvent,
+  TranscriptEvent,
+  TranscriptSegment,
+} from '../../../protocol/index.ts';
+import type { CaptureMode } from '../audio/audio-capture.ts';
+
+/** Where the interview stands. */
+export type Phase = 'setup' | 'starting' | 'live' | 'stopping' | 'review';
+
+/** State of the Socket.IO link as the interviewer should see it. */
+export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'resuming';
+
+/** One speech turn as the server transcribed it, partial until its final arrives. */
+export interface Turn {
+  turnId: string;
+  channel: Channel;
+  text: string;
+  startMs: number;
+  endMs: number;
+  isFinal: boolean;
+  language?: string;
+  segments?: TranscriptSegment[];
+  /** Arrival order, to keep turns with equal start times stable. */
+  arrival: number;
+}
+
+/** Follow-up suggestions for one answer: raw streamed text until the validated list replaces it. */
+export interface FollowUpState {
+  streamText: string;
+  suggestions: FollowUpSuggestion[] | null;
+}
+
+/** A failed analysis of one answer. */
+export interface AnalysisFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+  /** A retry was requested and nothing has come back yet. */
+  retrying: boolean;
+}
+
+/** A problem to show (client-side errors use their own codes, so `code` is a plain string). */
+export interface Problem {
+  code: string;
+  message: string;
+}
+
+/** Audio buffering counters shown while the connection is down. */
+export interface BufferStatus {
+  pendingFrames: number;
+  droppedFrames: number;
+  lostInTransitFrames: number;
+}
+
+/** Everything the interviewer's screen renders. */
+export interface InterviewState {
+  phase: Phase;
+  sessionId: string | null;
+  connection: ConnectionStatus;
+  language: Language;
+  captureMode: CaptureMode;
+  channels: Channel[];
+  context: SessionContext;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  startError: Problem | null;
+  /** The session cannot go on (e.g. the server forgot it); what was captured stays on screen. */
+  fatalError: Problem | null;
+  /** Latest LLM failure reported by the server; cleared when an analysis succeeds again. */
+  llmError: Problem | null;
+  /** Other server errors, newest last, bounded. */
+  serverErrors: ErrorEvent[];
+  /** Sources that stopped on their own (tab sharing ended). */
+  endedChannels: Channel[];
+  turns: Record<string, Turn>;
+  followUps: Record<string, FollowUpState>;
+  scores: Record<string, AnswerScore>;
+  analysisErrors: Record<string, AnalysisFailure>;
+  speaking: Record<Channel, boolean>;
+  gaps: AudioGapEvent[];
+  buffer: BufferStatus;
+  /** Client-side speaker corrections (single-mic mode); sent nowhere. */
+  roleOverrides: Record<string, Channel>;
+  /** Planned questions ticked or unticked by hand (true/false); absent = decided by the heuristic. */
+  manualCoverage: Record<string, boolean>;
+  stopResult: SessionStopResult | null;
+  stopError: Problem | null;
+  arrivals: number;
+}
+
+/** Every change to the interview state. Server events keep their Socket.IO event name as `type`. */
+export type InterviewAction =
+  | { type: 'session/starting'; context: SessionContext; language: Language; captureMode: CaptureMode; channels: Channel[] }
+  | { type: 'session/started'; sessionId: string; startedAt: string }
+  | { type: 'session/start-failed'; error: Problem }
+  | { type: 'session/stopping' }
+  | { type: 'session/stopped'; result: SessionStopResult | null; error: Problem | null; stoppedAt: string }
+  | { type: 'session/fatal'; error: Problem }
+  | { type: 'session/reset' }
+  | { type: 'connection/changed'; status: ConnectionStatus }
+  | { type: 'buffer/changed'; buffer: BufferStatus }
+  | { type: 'capture/ended'; channel: Channel }
+  | { type: 'analysis/retry-requested'; turnId: string }
+  | { type: 'analysis/retry-failed'; turnId: string; error: Problem }
+  | { type: 'turn/flip-role'; turnId: string }
+  | { type: 'question/set-covered'; questionId: string; covered: boolean }
+  | { type: 'speech:start'; event: SpeechEvent }
+  | { type: 'speech:end'; event: SpeechEvent }
+  | { type: 'transcript:partial'; event: TranscriptEvent }
+  | { type: 'transcript:final'; event: TranscriptEvent }
+  | { type: 'audio:gap'; event: AudioGapEvent }
+  | { type: 'followup:delta'; event: FollowUpDeltaEvent }
+  | { type: 'followup:end'; event: FollowUpEndEvent }
+  | { type: 'score:final'; event: ScoreFinalEvent }
+  | { type: 'analysis:error'; event: AnalysisErrorEvent }
+  | { type: 'error'; event: ErrorEvent };
+
+const MAX_SERVER_ERRORS = 20;
+const MAX_GAPS = 100;
+const LLM_CODES = new Set(['llm-unreachable', 'llm-timeout', 'llm-invalid-output', 'llm-error']);
+
+/** The state before anything happened. */
+export function initialInterviewState(): InterviewState {
+  return {
+    phase: 'setup',
+    sessionId: null,
+    connection: 'idle',
+    language: 'auto',
+    captureMode: 'mic-and-tab',
+    channels: [],
+    context: {},
+    startedAt: null,
+    stoppedAt: null,
+    startError: null,
+    fatalError: null,
+    llmError: null,
+    serverErrors: [],
+    endedChannels: [],
+    turns: {},
+    followUps: {},
+    scores: {},
+    analysisErrors: {},
+    speaking: { interviewer: false, candidate: false },
+    gaps: [],
+    buffer: { pendingFrames: 0, droppedFrames: 0, lostInTransitFrames: 0 },
+    roleOverrides: {},
+    manualCoverage: {},
+    stopResult: null,
+    stopError: null,
+    arrivals: 0,
+  };
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in record)) return record;
+  const { [key]: _removed, ...rest } = record;
+  return rest;
+}
+
+/** A success clears a failure only when it answers a retry: otherwise the other half of the analysis failed. */
+function clearRetried(errors: Record<string, AnalysisFailure>, turnId: string): Record<string, AnalysisFailure> {
+  return errors[turnId]?.retrying ? without(errors, turnId) : errors;
+}
+
+function mergeTranscript(state: InterviewState, event: TranscriptEvent, isFinal: boolean): InterviewState {
+  const existing = state.turns[event.turnId];
+  // A late partial must never overwrite the final text.
+  if (existing?.isFinal && !isFinal) return state;
+  const turn: Turn = {
+    turnId: event.turnId,
+    channel: event.channel,
+    text: event.text,
+    startMs: event.startMs,
+    endMs: event.endMs,
+    isFinal,
+    ...(event.language !== undefined ? { language: event.language } : {}),
+    ...(event.segments !== undefined ? { segments: event.segments } : {}),
+    arrival: existing?.arrival ?? state.arrivals,
+  };
+  return {
+    ...state,
+    turns: { ...state.turns, [event.turnId]: turn },
+    arrivals: existing ? state.arrivals : state.arrivals + 1,
+    speaking: isFinal ? { ...state.speaking, [event.channel]: false } : state.speaking,
+  };
+}
+
+/** Pure reducer of the interview state; events of another session are ignored. */
+export function interviewReducer(state: InterviewState, action: InterviewAction): InterviewState {
+  if ('event' in action && 'sessionId' in action.event && action.event.sessionId !== undefined) {
+    if (state.sessionId !== null && action.event.sessionId !== state.sessionId) return state;
+  }
+  switch (action.type) {
+    case 'session/starting':
+      return {
+        ...initialInterviewState(),
+        phase: 'starting',
+        connection: 'connecting',
+        context: action.context,
+        language: action.language,
+        captureMode: action.captureMode,
+        channels: action.channels,
+      };
+    case 'session/started':
+      return { ...state, phase: 'live', sessionId: action.sessionId, startedAt: action.startedAt, connection: 'connected' };
+    case 'session/start-failed':
+      return { ...state, phase: 'setup', connection: 'idle', startError: action.error };
+    case 'session/stopping':
+      return state.phase === 'live' ? { ...state, phase: 'stopping' } : state;
+    case 'session/stopped':
+      return {
+        ...state,
+        phase: 'review',
+        stopResult: action.result,
+        stopError: action.error,
+        stoppedAt: action.stoppedAt,
+        speaking: { interviewer: false, candidate: false },
+      };
+    case 'session/fatal':
+      return { ...state, fatalError: action.error };
+    case 'session/reset':
+      return { ...initialInterviewState(), context: state.context, language: state.language, captureMode: state.captureMode };
+    case 'connection/changed':
+      return state.connection === action.status ? state : { ...state, connection: action.status };
+    case 'buffer/changed':
+      return { ...state, buffer: action.buffer };
+    case 'capture/ended':
+      return state.endedChannels.includes(action.channel) ? state : { ...state, endedChannels: [...state.endedChannels, action.channel] };
+    case 'analysis/retry-requested': {
+      const failure = state.analysisErrors[action.turnId];
+      if (!failure) return state;
+      return {
+        ...state,
+        analysisErrors: { ...state.analysisErrors, [action.turnId]: { ...failure, retrying: true } },
+        // The retry streams its follow-ups again from the start.
+        followUps: without(state.followUps, action.turnId),
+      };
+    }
+    case 'analysis/retry-failed': {
+      const failure = state.analysisErrors[action.turnId];
+      return {
+        ...state,
+        analysisErrors: {
+          ...state.analysisErrors,
+          [action.turnId]: { code: action.error.code, message: action.error.message, retryable: failure?.retryable ?? true, retrying: false },
+        },
+      };
+    }
+    case 'turn/flip-role': {
+      const turn = state.turns[action.turnId];
+      if (!turn) return state;
+      const current = state.roleOverrides[action.turnId] ?? turn.channel;
+      const flipped: Channel = current === 'candidate' ? 'interviewer' : 'candidate';
+      const roleOverrides = flipped === turn.channel ? without(state.roleOverrides, action.turnId) : { ...state.roleOverrides, [action.turnId]: flipped };
+      return { ...state, roleOverrides };
+    }
+    case 'question/set-covered':
+      return { ...state, manualCoverage: { ...state.manualCoverage, [action.questionId]: action.covered } };
+    case 'speech:start':
+      return { ...state, speaking: { ...state.speaking, [action.event.channel]: true } };
+    case 'speech:end':
+      return { ...state, speaking: { ...state.speaking, [action.event.channel]: false } };
+    case 'transcript:partial':
+      return mergeTranscript(state, action.event, false);
+    case 'transcript:final':
+      return mergeTranscript(state, action.event, true);
+    case 'audio:gap':
+      return { ...state, gaps: [...state.gaps, action.event].slice(-MAX_GAPS) };
+    case 'followup:delta': {
+      const { turnId, text } = action.event;
+      const current = state.followUps[turnId];
+      // Deltas after the validated list (a late chunk) must not bring raw text back.
+      if (current?.suggestions) return state;
+      return { ...state, followUps: { ...state.followUps, [turnId]: { streamText: (current?.streamText ?? '') + text, suggestions: null } } };
+    }
+    case 'followup:end':
+      return {
+        ...state,
+        followUps: { ...state.followUps, [action.event.turnId]: { streamText: '', suggestions: action.event.suggestions } },
+        analysisErrors: clearRetried(state.analysisErrors, action.event.turnId),
+        llmError: null,
+      };
+    case 'score:final':
+      return {
+        ...state,
+        scores: { ...state.scores, [action.event.turnId]: action.event.score },
+        analysisErrors: clearRetried(state.analysisErrors, action.event.turnId),
+        llmError: null,
+      };
+    case 'analysis:error': {
+      const { turnId, code, message, retryable } = action.event;
+      return {
+        ...state,
+        analysisErrors: { ...state.analysisErrors, [turnId]: { code, message, retryable, retrying: false } },
+        llmError: LLM_CODES.has(code) ? { code, message } : state.llmError,
+      };
+    }
+    case 'error': {
+      const event = action.event;
+      return {
+        ...state,
+        serverErrors: [...state.serverErrors, event].slice(-MAX_SERVER_ERRORS),
+        llmError: LLM_CODES.has(event.code) ? { code: event.code, message: event.message } : state.llmError,
+      };
+    }
+  }
+}
+
+/** Who spoke a turn, after the interviewer's manual correction. */
+export function effectiveChannel(state: Pick<InterviewState, 'roleOverrides'>, turn: Turn): Channel {
+  return state.roleOverrides[turn.turnId] ?? turn.channel;
+}
+
+/** Turns in speaking order (start time, then arrival). */
+export function orderedTurns(turns: Record<string, Turn>): Turn[] {
+  return Object.values(turns).sort((a, b) => a.startMs - b.startMs || a.arrival - b.arrival);
+}

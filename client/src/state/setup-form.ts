@@ -1,0 +1,104 @@
+import { SessionContext, type Language, type PlannedQuestion, type RubricDimension } from '../../../protocol/index.ts';
+import type { CaptureMode } from '../audio/audio-capture.ts';
+
+/** One editable rubric row; `weight` stays text while typing. */
+export interface RubricRow {
+  key: string;
+  name: string;
+  weight: string;
+}
+
+/** One editable planned-question row. */
+export interface QuestionRow {
+  key: string;
+  text: string;
+}
+
+/** Everything the setup screen edits. */
+export interface SetupForm {
+  title: string;
+  role: string;
+  jobDescription: string;
+  resume: string;
+  rubric: RubricRow[];
+  questions: QuestionRow[];
+  language: Language;
+  captureMode: CaptureMode;
+}
+
+let rowCounter = 0;
+/** A key for a new editable row (React list key; never sent). */
+export function newRowKey(): string {
+  rowCounter += 1;
+  return `row-${rowCounter}`;
+}
+
+/** The default form: three rubric dimensions at weight 1, one empty question. */
+export function defaultSetupForm(rubricNames: [string, string, string]): SetupForm {
+  return {
+    title: '',
+    role: '',
+    jobDescription: '',
+    resume: '',
+    rubric: rubricNames.map((name) => ({ key: newRowKey(), name, weight: '1' })),
+    questions: [{ key: newRowKey(), text: '' }],
+    language: 'auto',
+    captureMode: 'mic-and-tab',
+  };
+}
+
+/** A problem with the form, as an i18n key plus the row it concerns. */
+export interface SetupIssue {
+  messageKey: 'setup.error.rubricEmpty' | 'setup.error.rubricName' | 'setup.error.rubricWeight' | 'setup.error.rubricTooMany' | 'setup.error.tooLong';
+  row?: number;
+}
+
+/** Stable id from a dimension name (`technical_skill`); names without latin letters get `dim-N`. */
+export function dimensionId(name: string, index: number, taken: Set<string>): string {
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 48);
+  let id = slug || `dim-${index + 1}`;
+  for (let n = 2; taken.has(id); n++) id = `${slug || `dim-${index + 1}`}-${n}`;
+  taken.add(id);
+  return id;
+}
+
+/** Turns the form into the `session:start` context, or lists what must be fixed first. */
+export function toSessionContext(form: SetupForm): { ok: true; context: SessionContext } | { ok: false; issues: SetupIssue[] } {
+  const issues: SetupIssue[] = [];
+  const rows = form.rubric.filter((row) => row.name.trim() !== '' || row.weight.trim() !== '');
+  if (rows.length === 0) issues.push({ messageKey: 'setup.error.rubricEmpty' });
+  if (rows.length > 12) issues.push({ messageKey: 'setup.error.rubricTooMany' });
+  const taken = new Set<string>();
+  const dimensions: RubricDimension[] = [];
+  rows.forEach((row, index) => {
+    const name = row.name.trim();
+    const weight = Number(row.weight);
+    if (name === '' || name.length > 120) issues.push({ messageKey: 'setup.error.rubricName', row: index });
+    if (!Number.isFinite(weight) || weight <= 0 || weight > 100) issues.push({ messageKey: 'setup.error.rubricWeight', row: index });
+    dimensions.push({ id: dimensionId(name, index, taken), name, description: '', weight });
+  });
+  const questions: PlannedQuestion[] = form.questions
+    .map((row) => row.text.trim())
+    .filter((text) => text !== '')
+    .map((text, index) => ({ id: `q${index + 1}`, text }));
+  if (issues.length > 0) return { ok: false, issues };
+  const optional = (value: string) => (value.trim() === '' ? undefined : value.trim());
+  const candidate = {
+    title: optional(form.title),
+    role: optional(form.role),
+    jobDescription: optional(form.jobDescription),
+    resume: optional(form.resume),
+    rubric: { version: 'custom', dimensions },
+    plannedQuestions: questions.length > 0 ? questions : undefined,
+    mode: 'copilot' as const,
+  };
+  // Same schema the server parses with, so limits (lengths, counts) fail here with a clear message.
+  const parsed = SessionContext.safeParse(candidate);
+  if (!parsed.success) return { ok: false, issues: [{ messageKey: 'setup.error.tooLong' }] };
+  return { ok: true, context: parsed.data };
+}
