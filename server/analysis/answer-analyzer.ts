@@ -1,0 +1,445 @@
+/**
+ * Per-session answer analysis: each final candidate answer gets streamed follow-up suggestions and a validated score
+ * card, in order, through a bounded queue. Failures become `analysis:error` events that say whether a retry can help.
+ */
+import { z } from 'zod';
+import {
+  Channel,
+  ScoreFinalEvent,
+  FollowUpEndEvent,
+  TranscriptSegment,
+  type Ack,
+  type AnalysisErrorEvent,
+  type AnswerScore,
+  type ErrorCode,
+  type FollowUpDeltaEvent,
+  type Language,
+  type Rubric,
+  type SessionContext,
+} from '../../protocol/schemas.ts';
+import type { LlmClient } from '../llm/client.ts';
+import { LlmError } from '../llm/errors.ts';
+import { PromptError, resolvePromptLanguage, type PromptLibrary, type PromptValues } from '../prompts.ts';
+import { generateFollowUps } from './followups.ts';
+import { emptyAnswerScore, generateScore, isTriviallyEmpty } from './score.ts';
+import { TranscriptIndex } from './transcript-quotes.ts';
+
+/** A final candidate answer handed to the analyzer by the turn pipeline. */
+export const CandidateAnswer = z.object({
+  turnId: z.string().min(1).max(100),
+  sessionId: z.string().min(1).max(100),
+  text: z.string().max(100_000),
+  startMs: z.number(),
+  endMs: z.number(),
+  segments: z.array(TranscriptSegment).max(5_000).default([]),
+  /** The interviewer's last turn or the planned question being answered. */
+  question: z.string().max(10_000).optional(),
+  /** Earlier turns, oldest first; the analyzer keeps only a recent window. */
+  history: z.array(z.object({ channel: Channel, text: z.string().max(100_000) })).max(10_000).default([]),
+  /** Language whisper used or detected for the turn ('en', 'zh', …). */
+  language: z.string().max(16).optional(),
+});
+export type CandidateAnswer = z.input<typeof CandidateAnswer>;
+
+/** Where analysis results go; the lead wires these to socket.io emits and persistence. May return a promise. */
+export interface AnalysisSink {
+  followupDelta(event: FollowUpDeltaEvent): void | Promise<void>;
+  followupEnd(event: FollowUpEndEvent): void | Promise<void>;
+  scoreFinal(event: ScoreFinalEvent): void | Promise<void>;
+  analysisError(event: AnalysisErrorEvent): void | Promise<void>;
+}
+
+/** When the score request starts relative to the follow-up request. */
+export type ScoreStart = 'after-first-token' | 'concurrent' | 'after-followups';
+
+/** Tunables of the analyzer; every field has a default. */
+export interface AnswerAnalyzerOptions {
+  /** Answers waiting (not counting the one being analysed); beyond it the oldest waiting one is dropped. Default 3. */
+  queueCapacity: number;
+  /** Answers kept for `retry(turnId)`. Default 200. */
+  retainedTurns: number;
+  /** Earlier turns given to the model. Default 6. */
+  historyTurns: number;
+  /** Characters kept per earlier turn. Default 600. */
+  historyTurnChars: number;
+  /** Characters of job description / résumé given to the model. Defaults 3000 / 4000. */
+  jobDescriptionChars: number;
+  resumeChars: number;
+  /**
+   * 'after-first-token' (default): the score request starts when the follow-up stream shows its first token, so it
+   * does not compete with the follow-up's prefill (first suggestion text stays as fast as the model allows) and then
+   * decodes alongside it (vLLM batches), reusing the shared system prompt from the prefix cache.
+   */
+  scoreStart: ScoreStart;
+  /** With 'after-first-token': start the score anyway this long after the follow-up request was sent. Default 2000. */
+  scoreStartMaxWaitMs: number;
+  followUpTemperature: number;
+  scoreTemperature: number;
+  followUpMaxTokens: number;
+  /** Per rubric dimension, plus a fixed 300. */
+  scoreMaxTokensPerDimension: number;
+  /** Where sink failures are reported. Default console. */
+  logger: Pick<Console, 'warn'>;
+}
+
+/** Defaults of {@link AnswerAnalyzerOptions}. */
+export const ANSWER_ANALYZER_DEFAULTS: AnswerAnalyzerOptions = {
+  queueCapacity: 3,
+  retainedTurns: 200,
+  historyTurns: 6,
+  historyTurnChars: 600,
+  jobDescriptionChars: 3000,
+  resumeChars: 4000,
+  scoreStart: 'after-first-token',
+  scoreStartMaxWaitMs: 2000,
+  followUpTemperature: 0.6,
+  scoreTemperature: 0,
+  followUpMaxTokens: 700,
+  scoreMaxTokensPerDimension: 250,
+  logger: console,
+};
+
+/** Everything an analyzer needs; one analyzer per session. */
+export interface AnswerAnalyzerDeps {
+  llm: LlmClient;
+  prompts: PromptLibrary;
+  context: SessionContext;
+  /** The session's language; 'auto' picks per turn. */
+  language: Language;
+  sink: AnalysisSink;
+  /** The session's signal: aborting it (session stop) cancels outstanding calls and drops waiting answers silently. */
+  signal: AbortSignal;
+  options?: Partial<AnswerAnalyzerOptions>;
+}
+
+/** Counters for logs and the session summary. */
+export interface AnswerAnalyzerStats {
+  submitted: number;
+  /** Turns whose requested parts all succeeded. */
+  completed: number;
+  /** Turns with at least one part failed (an analysis:error was sent). */
+  failed: number;
+  /** Answers dropped because the queue was full (each got an analysis:error, retryable). */
+  dropped: number;
+  /** Answers cancelled by session stop (no event sent). */
+  cancelled: number;
+  retried: number;
+  /** Waiting now. */
+  queued: number;
+}
+
+/** Analyses one session's answers in order. */
+export interface AnswerAnalyzer {
+  /** Queues a final answer; returns the queue position (0 = next), or an error when the session is stopped or the answer invalid. */
+  submit(answer: CandidateAnswer): Ack<{ turnId: string; position: number }>;
+  /** Re-runs the failed parts of a turn (both when none failed); wired to the `analysis:retry` client event. */
+  retry(turnId: string): Ack<{ turnId: string }>;
+  stats(): AnswerAnalyzerStats;
+  /** Resolves when nothing is queued or running (at once after stop). */
+  idle(): Promise<void>;
+}
+
+type PartState = 'pending' | 'done' | 'failed' | 'skipped';
+
+interface TurnRecord {
+  answer: z.output<typeof CandidateAnswer>;
+  followUps: PartState;
+  score: PartState;
+}
+
+interface Job {
+  turnId: string;
+  followUps: boolean;
+  score: boolean;
+}
+
+/** Creates the analyzer for one session. */
+export function createAnswerAnalyzer(deps: AnswerAnalyzerDeps): AnswerAnalyzer {
+  const options: AnswerAnalyzerOptions = { ...ANSWER_ANALYZER_DEFAULTS, ...deps.options };
+  if (!Number.isInteger(options.queueCapacity) || options.queueCapacity < 1) throw new Error('queueCapacity must be an integer >= 1');
+  const { sink, signal } = deps;
+  const records = new Map<string, TurnRecord>();
+  const queue: Job[] = [];
+  const counters = { submitted: 0, completed: 0, failed: 0, dropped: 0, cancelled: 0, retried: 0 };
+  let running: Job | undefined;
+  let pumping: Promise<void> = Promise.resolve();
+  let pumpActive = false;
+
+  const stopped = (): boolean => signal.aborted;
+  signal.addEventListener(
+    'abort',
+    () => {
+      counters.cancelled += queue.length + (running ? 1 : 0);
+      queue.length = 0;
+    },
+    { once: true },
+  );
+
+  const deliver = <E>(method: keyof AnalysisSink, event: E): void => {
+    if (stopped()) return;
+    try {
+      const result = (sink[method] as (event: E) => void | Promise<void>)(event);
+      if (result instanceof Promise) result.catch((error: unknown) => options.logger.warn(`analysis sink ${method} failed`, error));
+    } catch (error) {
+      options.logger.warn(`analysis sink ${method} failed`, error);
+    }
+  };
+
+  const reportError = (answer: TurnRecord['answer'], code: ErrorCode, message: string, retryable: boolean): void => {
+    deliver('analysisError', { sessionId: answer.sessionId, turnId: answer.turnId, code, message, retryable } satisfies AnalysisErrorEvent);
+  };
+
+  const remember = (record: TurnRecord): void => {
+    records.delete(record.answer.turnId);
+    records.set(record.answer.turnId, record);
+    while (records.size > options.retainedTurns) {
+      const oldest = records.keys().next().value;
+      if (oldest === undefined || queue.some((job) => job.turnId === oldest) || running?.turnId === oldest) break;
+      records.delete(oldest);
+    }
+  };
+
+  const enqueue = (job: Job): number => {
+    if (queue.length >= options.queueCapacity) {
+      const dropped = queue.shift();
+      const record = dropped && records.get(dropped.turnId);
+      if (dropped && record) {
+        counters.dropped += 1;
+        if (dropped.followUps) record.followUps = 'failed';
+        if (dropped.score) record.score = 'failed';
+        reportError(
+          record.answer,
+          'queue-overflow',
+          `Too many answers were waiting for analysis, so this one was skipped; retry to analyse it.`,
+          true,
+        );
+      }
+    }
+    queue.push(job);
+    const position = queue.length - 1;
+    if (!pumpActive) pumping = pump();
+    return position;
+  };
+
+  const pump = async (): Promise<void> => {
+    // The flag is cleared in the same microtask that sees the queue empty, so a submit can never find a pump that
+    // is about to exit. Work starts synchronously: the follow-up request goes out before submit() returns.
+    pumpActive = true;
+    try {
+      while (!stopped()) {
+        const job = queue.shift();
+        if (!job) break;
+        const record = records.get(job.turnId);
+        if (!record) continue;
+        running = job;
+        try {
+          await analyseTurn(record, job);
+        } finally {
+          running = undefined;
+        }
+      }
+    } finally {
+      pumpActive = false;
+    }
+  };
+
+  const analyseTurn = async (record: TurnRecord, job: Job): Promise<void> => {
+    const { answer } = record;
+    const turn = new AbortController();
+    const stop = (): void => turn.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    const failures: string[] = [];
+    let scoreTimer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const language = resolvePromptLanguage(deps.language, { language: answer.language, text: answer.text });
+      const rubric: Rubric = deps.context.rubric ?? deps.prompts.defaultRubric(language);
+      const text = answer.text.trim() !== '' ? answer.text : answer.segments.map((segment) => segment.text.trim()).join(' ');
+      const transcript = new TranscriptIndex(text, answer.segments, answer);
+
+      if (isTriviallyEmpty(text)) {
+        // Nothing to build a question on and nothing to score: label it without a model call.
+        if (job.followUps) record.followUps = 'skipped';
+        if (job.score) publishScore(record, emptyAnswerScore(deps.prompts, language, rubric));
+        return;
+      }
+
+      const system = deps.prompts.render('analysis-context', language, contextValues(deps.context, answer, text, options));
+      let releaseScore: () => void = () => {};
+      const scoreGate = new Promise<void>((resolve) => {
+        releaseScore = resolve;
+      });
+      if (options.scoreStart === 'concurrent' || !job.followUps) releaseScore();
+      // A follow-up stuck in the server's queue must not hold the score back indefinitely.
+      else if (options.scoreStart === 'after-first-token') scoreTimer = setTimeout(releaseScore, options.scoreStartMaxWaitMs);
+
+      const runFollowUps = async (): Promise<void> => {
+        try {
+          const result = await generateFollowUps({
+            llm: deps.llm,
+            prompts: deps.prompts,
+            language,
+            system: system.text,
+            transcript,
+            signal: turn.signal,
+            temperature: options.followUpTemperature,
+            maxTokens: options.followUpMaxTokens,
+            onText: (delta) => deliver('followupDelta', { sessionId: answer.sessionId, turnId: answer.turnId, text: delta } satisfies FollowUpDeltaEvent),
+            onFirstToken: () => {
+              if (options.scoreStart === 'after-first-token') releaseScore();
+            },
+          });
+          const event = FollowUpEndEvent.parse({ sessionId: answer.sessionId, turnId: answer.turnId, suggestions: result.suggestions });
+          record.followUps = 'done';
+          deliver('followupEnd', event);
+        } catch (error) {
+          record.followUps = 'failed';
+          if (!isCancellation(error, turn.signal)) failures.push(describe('Follow-up suggestions failed', error, record));
+        } finally {
+          releaseScore();
+        }
+      };
+
+      const runScore = async (): Promise<void> => {
+        try {
+          await scoreGate;
+          if (turn.signal.aborted) throw new LlmError('analysis-cancelled', 'the analysis was cancelled', { retryable: false });
+          const card = await generateScore({
+            llm: deps.llm,
+            prompts: deps.prompts,
+            language,
+            system: system.text,
+            systemVersion: system.version,
+            rubric,
+            transcript,
+            signal: turn.signal,
+            temperature: options.scoreTemperature,
+            maxTokens: 300 + options.scoreMaxTokensPerDimension * rubric.dimensions.length,
+          });
+          publishScore(record, card);
+        } catch (error) {
+          record.score = 'failed';
+          if (!isCancellation(error, turn.signal)) failures.push(describe('Scoring failed', error, record));
+        }
+      };
+
+      // Neither part rejects: each reports its own failure, so one failing never hides the other's result.
+      await Promise.all([job.followUps ? runFollowUps() : undefined, job.score ? runScore() : undefined]);
+    } catch (error) {
+      // Prompt files, the rubric or a schema broke before any call: nothing a retry of the same code would fix.
+      if (job.followUps) record.followUps = 'failed';
+      if (job.score) record.score = 'failed';
+      if (!isCancellation(error, turn.signal)) failures.push(describe('Analysis failed', error, record));
+    } finally {
+      clearTimeout(scoreTimer);
+      signal.removeEventListener('abort', stop);
+    }
+    if (stopped()) return;
+    if (failures.length > 0) counters.failed += 1;
+    else counters.completed += 1;
+  };
+
+  /** Sends one analysis:error for a failed part (follow-ups or score) and returns its code. */
+  const describe = (prefix: string, error: unknown, record: TurnRecord): string => {
+    const { code, message, retryable } = toWireError(error);
+    reportError(record.answer, code, `${prefix}: ${message}`, retryable);
+    return code;
+  };
+
+  const publishScore = (record: TurnRecord, score: AnswerScore): void => {
+    const event = ScoreFinalEvent.parse({ sessionId: record.answer.sessionId, turnId: record.answer.turnId, score });
+    record.score = 'done';
+    deliver('scoreFinal', event);
+  };
+
+  return {
+    submit(input) {
+      if (stopped()) return { ok: false, error: { code: 'session-stopped', message: 'the session is stopped; answers are no longer analysed' } };
+      const parsed = CandidateAnswer.safeParse(input);
+      if (!parsed.success) return { ok: false, error: { code: 'invalid-payload', message: z.prettifyError(parsed.error) } };
+      counters.submitted += 1;
+      const record: TurnRecord = { answer: parsed.data, followUps: 'pending', score: 'pending' };
+      remember(record);
+      // A re-finalised turn replaces its waiting job rather than queueing twice.
+      const waiting = queue.findIndex((job) => job.turnId === record.answer.turnId);
+      if (waiting >= 0) return { ok: true, data: { turnId: record.answer.turnId, position: waiting } };
+      const position = enqueue({ turnId: record.answer.turnId, followUps: true, score: true });
+      return { ok: true, data: { turnId: record.answer.turnId, position } };
+    },
+    retry(turnId) {
+      if (stopped()) return { ok: false, error: { code: 'session-stopped', message: 'the session is stopped' } };
+      const record = records.get(turnId);
+      if (!record) return { ok: false, error: { code: 'not-found', message: `no answer ${turnId} is kept for retry in this session` } };
+      if (running?.turnId === turnId || queue.some((job) => job.turnId === turnId)) return { ok: true, data: { turnId } };
+      if (queue.length >= options.queueCapacity) {
+        return { ok: false, error: { code: 'queue-overflow', message: 'the analysis queue is full; retry when the current answers are done' } };
+      }
+      const failedFollowUps = record.followUps === 'failed';
+      const failedScore = record.score === 'failed';
+      const both = !failedFollowUps && !failedScore;
+      if (both || failedFollowUps) record.followUps = 'pending';
+      if (both || failedScore) record.score = 'pending';
+      counters.retried += 1;
+      enqueue({ turnId, followUps: both || failedFollowUps, score: both || failedScore });
+      return { ok: true, data: { turnId } };
+    },
+    stats() {
+      return { ...counters, queued: queue.length };
+    },
+    async idle() {
+      while (pumpActive) await pumping;
+    },
+  };
+}
+
+function isCancellation(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error instanceof LlmError && error.code === 'analysis-cancelled');
+}
+
+function toWireError(error: unknown): { code: ErrorCode; message: string; retryable: boolean } {
+  if (error instanceof LlmError) return { code: error.code, message: error.message, retryable: error.retryable };
+  if (error instanceof PromptError) return { code: 'internal', message: error.message, retryable: false };
+  return { code: 'internal', message: error instanceof Error ? error.message : String(error), retryable: false };
+}
+
+function clip(text: string | undefined, maxChars: number): string {
+  if (!text) return '';
+  const trimmed = text.trim();
+  return trimmed.length <= maxChars ? trimmed : `${trimmed.slice(0, maxChars)}…`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Values for prompts/analysis-context.*.md: the session context clipped, a recent history window, question and answer. */
+function contextValues(
+  context: SessionContext,
+  answer: TurnRecord['answer'],
+  text: string,
+  options: AnswerAnalyzerOptions,
+): PromptValues {
+  const history = [...answer.history];
+  const last = history[history.length - 1];
+  // The pipeline may already have appended this answer to the history: don't show it twice.
+  if (last && last.channel === 'candidate' && oneLine(last.text) === oneLine(text)) history.pop();
+  // Likewise the question, when it is the interviewer's last turn.
+  const beforeAnswer = history[history.length - 1];
+  if (beforeAnswer && beforeAnswer.channel === 'interviewer' && answer.question && oneLine(beforeAnswer.text) === oneLine(answer.question)) history.pop();
+  const window = history
+    .filter((turn) => turn.text.trim() !== '')
+    .slice(-options.historyTurns)
+    .map((turn) => ({
+      interviewer: turn.channel === 'interviewer',
+      candidate: turn.channel === 'candidate',
+      text: clip(oneLine(turn.text), options.historyTurnChars),
+    }));
+  return {
+    role: oneLine(context.role ?? ''),
+    jobDescription: clip(context.jobDescription, options.jobDescriptionChars),
+    resume: clip(context.resume, options.resumeChars),
+    hasHistory: window.length > 0,
+    history: window,
+    question: clip(answer.question, 2000),
+    answer: text.trim(),
+  };
+}

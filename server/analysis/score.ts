@@ -1,0 +1,163 @@
+/** Scoring one answer on a rubric: label first, per-dimension scores only for real answers, evidence checked verbatim. */
+import { z } from 'zod';
+import { AnswerLabel, AnswerScore, type DimensionScore, type Rubric } from '../../protocol/schemas.ts';
+import type { ChatMessage } from '../llm/chat-stream.ts';
+import type { LlmClient } from '../llm/client.ts';
+import { generateObject } from '../llm/structured.ts';
+import type { PromptLanguage, PromptLibrary } from '../prompts.ts';
+import type { TranscriptIndex } from './transcript-quotes.ts';
+
+/** response_format name of the score request. */
+export const SCORE_SCHEMA_NAME = 'answer_score';
+
+/** Most evidence quotes kept per dimension. */
+export const MAX_EVIDENCE_PER_DIMENSION = 3;
+
+const DimensionOutput = z.object({
+  reason: z.string(),
+  evidence: z.array(z.string()),
+  score: z.number().int().min(1).max(10),
+});
+
+/**
+ * What the model must return for `rubric`: dimensions keyed by rubric id, so guided decoding makes every dimension appear
+ * exactly once; null when the turn is not an answer. Reason and evidence come before the score so the model reasons first.
+ */
+export function scoreOutputSchema(rubric: Rubric) {
+  const dimensions = z.object(Object.fromEntries(rubric.dimensions.map((dimension) => [dimension.id, DimensionOutput])));
+  return z
+    .object({ label: AnswerLabel, dimensions: dimensions.nullable(), remark: z.string() })
+    .superRefine((value, context) => {
+      if (value.label === 'answer' && value.dimensions === null) {
+        context.addIssue({ code: 'custom', path: ['dimensions'], message: 'dimensions are required when label is "answer"' });
+      }
+    });
+}
+
+/** The model's score object for a rubric. */
+export type ScoreOutput = {
+  label: AnswerLabel;
+  dimensions: Record<string, z.infer<typeof DimensionOutput>> | null;
+  remark: string;
+};
+
+const FILLERS = /\b(?:um+|uh+|er+|erm+|hmm+|mm+|ah+|eh+|oh+|uh-huh)\b|[嗯啊呃额哦唔噢嘛呀哈]|那个|就是|然后/giu;
+
+/**
+ * True when the transcript holds no words worth a model call: nothing, whisper tags such as [BLANK_AUDIO], punctuation,
+ * or fillers alone ("um, uh", "嗯……").
+ */
+export function isTriviallyEmpty(text: string): boolean {
+  const words = text
+    .replace(/\[[^\]]*\]|\([^)]*(?:silence|music|blank|noise|inaudible)[^)]*\)/giu, ' ')
+    .replace(FILLERS, ' ')
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+  return words.length < 2;
+}
+
+/** Weighted mean of the dimension scores by rubric weight, to one decimal. */
+export function weightedOverall(dimensions: readonly Pick<DimensionScore, 'id' | 'score'>[], rubric: Rubric): number | null {
+  let total = 0;
+  let weights = 0;
+  for (const dimension of dimensions) {
+    const weight = rubric.dimensions.find((entry) => entry.id === dimension.id)?.weight ?? 0;
+    total += weight * dimension.score;
+    weights += weight;
+  }
+  if (weights === 0) return null;
+  return Math.min(10, Math.max(1, Math.round((total / weights) * 10) / 10));
+}
+
+/** Inputs of {@link generateScore}. */
+export interface ScoreRequest {
+  llm: LlmClient;
+  prompts: PromptLibrary;
+  language: PromptLanguage;
+  system: string;
+  /** Version of the system prompt, recorded with the score. */
+  systemVersion: string;
+  rubric: Rubric;
+  transcript: TranscriptIndex;
+  signal: AbortSignal;
+  temperature: number;
+  maxTokens: number;
+}
+
+/** Asks the model for a score and returns a fully validated AnswerScore. Throws LlmError on failure. */
+export async function generateScore(request: ScoreRequest): Promise<AnswerScore> {
+  const { rubric } = request;
+  const task = request.prompts.render('answer-score', request.language, {
+    dimensions: rubric.dimensions.map((dimension) => ({
+      id: dimension.id,
+      name: dimension.name,
+      weight: dimension.weight,
+      description: dimension.description || dimension.name,
+    })),
+    exampleId: rubric.dimensions[0]?.id ?? 'dimension',
+  });
+  const messages: ChatMessage[] = [
+    { role: 'system', content: request.system },
+    { role: 'user', content: task.text },
+  ];
+  const result = await generateObject(request.llm, {
+    schema: scoreOutputSchema(rubric) as z.ZodType<ScoreOutput>,
+    schemaName: SCORE_SCHEMA_NAME,
+    messages,
+    signal: request.signal,
+    temperature: request.temperature,
+    maxTokens: request.maxTokens,
+    language: request.language,
+    prompts: request.prompts,
+  });
+  return buildAnswerScore(result.object, {
+    rubric,
+    transcript: request.transcript,
+    model: result.model,
+    promptVersion: `${task.version}+${request.systemVersion}`,
+  });
+}
+
+/**
+ * Turns the model's object into the wire AnswerScore: non-answers get no dimensions and no overall; evidence quotes are
+ * kept only when they are the candidate's words, mapped to audio times; overall is the weighted mean.
+ */
+export function buildAnswerScore(
+  output: ScoreOutput,
+  meta: { rubric: Rubric; transcript: TranscriptIndex; model: string; promptVersion: string },
+): AnswerScore {
+  const base = { label: output.label, remark: output.remark.trim(), model: meta.model, promptVersion: meta.promptVersion, rubricVersion: meta.rubric.version };
+  if (output.label !== 'answer' || output.dimensions === null) {
+    return AnswerScore.parse({ ...base, dimensions: [], overall: null });
+  }
+  const dimensions: DimensionScore[] = meta.rubric.dimensions.map((dimension) => {
+    const scored = output.dimensions?.[dimension.id];
+    if (!scored) throw new Error(`score output lacks rubric dimension ${dimension.id}`);
+    const evidence = dedupe(scored.evidence.flatMap((quote) => meta.transcript.evidence(quote))).slice(0, MAX_EVIDENCE_PER_DIMENSION);
+    return { id: dimension.id, name: dimension.name, score: scored.score, reason: scored.reason.trim(), evidence };
+  });
+  return AnswerScore.parse({ ...base, dimensions, overall: weightedOverall(dimensions, meta.rubric) });
+}
+
+function dedupe<T extends { quote: string; startMs: number }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = `${item.startMs}:${item.quote}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The score card for a turn with no words, decided without a model call. */
+export function emptyAnswerScore(prompts: PromptLibrary, language: PromptLanguage, rubric: Rubric): AnswerScore {
+  const remark = prompts.render('empty-answer-remark', language, {});
+  return AnswerScore.parse({
+    label: 'empty',
+    dimensions: [],
+    overall: null,
+    remark: remark.text,
+    model: 'none',
+    promptVersion: remark.version,
+    rubricVersion: rubric.version,
+  });
+}
