@@ -1,3 +1,5 @@
 export * from './audio.ts';
 export * from './schemas.ts';
 export type * from './events.ts';
+export * from './interviews.ts';
+export * from './automated.ts';

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import {
+  AnswerScore,
+  Channel,
+  FollowUpSuggestion,
+  Language,
+  PlannedQuestion,
+  Rubric,
+  SessionContext,
+  TranscriptSegment,
+} from './schemas.ts';
+
+// Shapes of the REST API under /api/interviews (server/api/interviews.ts), shared with the client's history and review
+// screens. Times are milliseconds: `...AtMs` since the Unix epoch, `startMs`/`endMs` since the interview's audio start.
+
+/** How an interview was run: a human asks (copilot), Viva asks (automated), or a recorded call was uploaded. */
+export const InterviewMode = z.enum(['copilot', 'automated', 'recording']);
+export type InterviewMode = z.infer<typeof InterviewMode>;
+
+/** Life cycle of a stored interview. */
+export const InterviewStatus = z.enum(['live', 'stopped', 'processing', 'done', 'failed']);
+export type InterviewStatus = z.infer<typeof InterviewStatus>;
+
+/** Days to keep audio or transcripts after the interview ends; null keeps them; 0 deletes at the next retention run. */
+export const RetentionDays = z.number().int().min(0).max(36_500).nullable();
+export type RetentionDays = z.infer<typeof RetentionDays>;
+
+/** The candidate's recorded consent to being recorded and analysed. */
+export const Consent = z.object({
+  given: z.boolean(),
+  /** When consent was given or refused (ms since epoch). */
+  atMs: z.number().int().nonnegative().optional(),
+  method: z.enum(['verbal', 'written', 'checkbox', 'other']).optional(),
+  /** Who recorded it (interviewer's name or id). */
+  by: z.string().max(200).optional(),
+  note: z.string().max(2000).optional(),
+});
+export type Consent = z.infer<typeof Consent>;
+
+/** Structured interview context kept as JSON: the rubric and the planned questions. */
+export const InterviewContext = z.object({
+  rubric: Rubric.optional(),
+  plannedQuestions: z.array(PlannedQuestion).max(100).optional(),
+});
+export type InterviewContext = z.infer<typeof InterviewContext>;
+
+/** One stored interview (without its turns). */
+export const Interview = z.object({
+  id: z.string(),
+  title: z.string().nullable(),
+  role: z.string().nullable(),
+  jobDescription: z.string().nullable(),
+  resume: z.string().nullable(),
+  candidateName: z.string().nullable(),
+  language: Language,
+  mode: InterviewMode,
+  context: InterviewContext,
+  status: InterviewStatus,
+  /** Why the status is what it is (e.g. the reason a recording failed); null when there is nothing to say. */
+  statusMessage: z.string().nullable(),
+  createdAtMs: z.number(),
+  updatedAtMs: z.number(),
+  endedAtMs: z.number().nullable(),
+  audioRetentionDays: RetentionDays,
+  transcriptRetentionDays: RetentionDays,
+  consent: Consent.nullable(),
+  /** Set when the retention policy deleted the audio files. */
+  audioPurgedAtMs: z.number().nullable(),
+  /** Set when the retention policy deleted the transcript and its analyses. */
+  transcriptPurgedAtMs: z.number().nullable(),
+});
+export type Interview = z.infer<typeof Interview>;
+
+/** Counters shown in the interview list. */
+export const InterviewCounts = z.object({
+  turns: z.number().int(),
+  /** Candidate turns. */
+  answers: z.number().int(),
+  /** Turns with a score whose label is 'answer'. */
+  scored: z.number().int(),
+  /** Turns whose analysis failed and was not retried successfully. */
+  failed: z.number().int(),
+});
+export type InterviewCounts = z.infer<typeof InterviewCounts>;
+
+/** A row of the interview list. */
+export const InterviewSummary = Interview.pick({
+  id: true,
+  title: true,
+  role: true,
+  candidateName: true,
+  language: true,
+  mode: true,
+  status: true,
+  statusMessage: true,
+  createdAtMs: true,
+  updatedAtMs: true,
+  endedAtMs: true,
+}).extend({
+  counts: InterviewCounts,
+  /** End of the last turn, ms since the audio start (0 without turns). */
+  durationMs: z.number(),
+});
+export type InterviewSummary = z.infer<typeof InterviewSummary>;
+
+/** `GET /api/interviews` reply: newest first. */
+export const InterviewList = z.object({
+  items: z.array(InterviewSummary),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+export type InterviewList = z.infer<typeof InterviewList>;
+
+/** Where a channel's audio stream stands, so a restarted server resumes without processing a frame twice. */
+export const ChannelProgress = z.object({
+  channel: Channel,
+  nextSeq: z.number().int().nonnegative(),
+  samplesReceived: z.number().int().nonnegative(),
+  updatedAtMs: z.number(),
+});
+export type ChannelProgress = z.infer<typeof ChannelProgress>;
+
+/** Follow-up suggestions stored for a turn. */
+export const StoredSuggestions = z.object({
+  suggestions: z.array(FollowUpSuggestion),
+  model: z.string(),
+  promptVersion: z.string(),
+  createdAtMs: z.number(),
+});
+export type StoredSuggestions = z.infer<typeof StoredSuggestions>;
+
+/** A turn whose analysis failed (kept until a retry succeeds). */
+export const AnalysisFailure = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  atMs: z.number(),
+});
+export type AnalysisFailure = z.infer<typeof AnalysisFailure>;
+
+/** One final transcript turn as stored. */
+export const StoredTurn = z.object({
+  turnId: z.string(),
+  channel: Channel,
+  startMs: z.number(),
+  endMs: z.number(),
+  text: z.string(),
+  language: z.string().nullable(),
+  segments: z.array(TranscriptSegment),
+  /** True when the turn's audio is kept (GET /api/interviews/{id}/turns/{turnId}/audio). */
+  hasAudio: z.boolean(),
+  createdAtMs: z.number(),
+});
+export type StoredTurn = z.infer<typeof StoredTurn>;
+
+/** A turn with everything analysed about it. */
+export const TurnDetail = StoredTurn.extend({
+  suggestions: StoredSuggestions.nullable(),
+  score: AnswerScore.nullable(),
+  failure: AnalysisFailure.nullable(),
+});
+export type TurnDetail = z.infer<typeof TurnDetail>;
+
+/** `GET /api/interviews/{id}` reply: the interview and its turns in time order. */
+export const InterviewDetail = z.object({
+  interview: Interview,
+  channels: z.array(ChannelProgress),
+  turns: z.array(TurnDetail),
+});
+export type InterviewDetail = z.infer<typeof InterviewDetail>;
+
+/** `POST /api/interviews` body: a session context plus language, mode, retention and consent. Unknown keys are refused. */
+export const CreateInterviewRequest = z.strictObject({
+  ...SessionContext.shape,
+  mode: InterviewMode.optional(),
+  language: Language.default('auto'),
+  audioRetentionDays: RetentionDays.optional(),
+  transcriptRetentionDays: RetentionDays.optional(),
+  consent: Consent.nullable().optional(),
+});
+export type CreateInterviewRequest = z.input<typeof CreateInterviewRequest>;
+
+/** `PATCH /api/interviews/{id}` body: retention settings, consent and labels. At least one key. */
+export const UpdateInterviewRequest = z
+  .strictObject({
+    title: z.string().max(200).nullable().optional(),
+    role: z.string().max(200).nullable().optional(),
+    candidateName: z.string().max(200).nullable().optional(),
+    audioRetentionDays: RetentionDays.optional(),
+    transcriptRetentionDays: RetentionDays.optional(),
+    consent: Consent.nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+export type UpdateInterviewRequest = z.input<typeof UpdateInterviewRequest>;
+
+/** State of the processing of an uploaded recording; 'none' when nothing was uploaded. */
+export const RecordingState = z.enum(['none', 'queued', 'processing', 'done', 'failed', 'cancelled']);
+export type RecordingState = z.infer<typeof RecordingState>;
+
+/** `GET /api/interviews/{id}/recording/status` reply. */
+export const RecordingStatus = z.object({
+  interviewId: z.string(),
+  jobId: z.string().nullable(),
+  state: RecordingState,
+  /** 0..1 */
+  progress: z.number().min(0).max(1),
+  /** What the processing is doing now (e.g. 'decoding', 'transcribing'), as reported by the pipeline. */
+  stage: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  uploadBytes: z.number().int().nullable(),
+  startedAtMs: z.number().nullable(),
+  finishedAtMs: z.number().nullable(),
+});
+export type RecordingStatus = z.infer<typeof RecordingStatus>;
+
+/** `POST /api/interviews/{id}/recording` reply (202). */
+export const RecordingAccepted = z.object({
+  jobId: z.string(),
+  interviewId: z.string(),
+  uploadBytes: z.number().int(),
+  /** What ffprobe found in the upload. */
+  format: z.string(),
+  durationMs: z.number().nullable(),
+});
+export type RecordingAccepted = z.infer<typeof RecordingAccepted>;
+
+/** One validation problem in a 400 reply. */
+export const ApiIssue = z.object({ path: z.string(), message: z.string(), code: z.string() });
+export type ApiIssue = z.infer<typeof ApiIssue>;
+
+/** Body of every REST error reply. */
+export const ApiErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), issues: z.array(ApiIssue).optional() }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

@@ -1,0 +1,350 @@
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { SAMPLE_RATE } from '../../protocol/audio.ts';
+
+/** Why a file could not be decoded; each maps to one message a user can act on. */
+export type DecodeErrorCode =
+  | 'ffmpeg-missing'
+  | 'file-not-found'
+  | 'empty-file'
+  | 'not-audio'
+  | 'no-audio-stream'
+  | 'empty-audio'
+  | 'decode-failed';
+
+/** A decode that failed for a reason the user can be told; `detail` is ffmpeg's own message, condensed. */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+  constructor(
+    readonly code: DecodeErrorCode,
+    message: string,
+    readonly detail: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** Where a decode stands. */
+export interface DecodeProgress {
+  /** Audio decoded so far, ms. */
+  processedMs: number;
+  /** Duration from the file's header; null when the container does not say (e.g. MediaRecorder WebM). */
+  totalMs: number | null;
+  /** processedMs / totalMs in 0..1, or null when the total is unknown. */
+  fraction: number | null;
+}
+
+/** Options of every decode call. */
+export interface DecodeOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: DecodeProgress) => void;
+  /** Called for each warning ffmpeg prints (corrupt packets skipped...); the decode goes on. */
+  onWarning?: (message: string) => void;
+  /** ffmpeg binary (`VIVA_FFMPEG_PATH`); default `ffmpeg` from PATH. */
+  ffmpegPath?: string;
+}
+
+/** A whole file decoded to 16 kHz mono Float32. */
+export interface DecodedAudio {
+  samples: Float32Array;
+  sampleRate: typeof SAMPLE_RATE;
+  /** samples.length at 16 kHz, in ms. */
+  durationMs: number;
+  /** Duration the container declared, when it did. */
+  declaredDurationMs: number | null;
+  /** Warnings ffmpeg printed (at most 20 kept). */
+  warnings: string[];
+}
+
+/** What ffprobe found in a file. */
+export interface AudioProbe {
+  /** ffmpeg's demuxer name(s), e.g. 'wav', 'mov,mp4,m4a,3gp,3g2,mj2', 'matroska,webm'. */
+  formatName: string;
+  durationMs: number | null;
+  /** First audio stream. */
+  codec: string;
+  sampleRate: number | null;
+  channels: number | null;
+}
+
+const MAX_LOG_LINES = 20;
+const MAX_DETAIL_CHARS = 300;
+
+/** Decoder arguments: first audio stream only, downmixed and resampled by ffmpeg, raw float32 little-endian on stdout. */
+function ffmpegArgs(filePath: string): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    // level+info prefixes each log line with its level, so errors and warnings are told apart without guessing.
+    '-loglevel',
+    'level+info',
+    '-progress',
+    'pipe:2',
+    '-i',
+    filePath,
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-sn',
+    '-dn',
+    '-ac',
+    '1',
+    '-ar',
+    String(SAMPLE_RATE),
+    '-f',
+    'f32le',
+    '-',
+  ];
+}
+
+/** Turns ffmpeg log lines into one short sentence without pointers or the server's paths. */
+export function condenseFfmpegMessage(lines: readonly string[], filePath: string): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const line of lines) {
+    const text = line
+      .replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/i, '')
+      .replace(/^\[(fatal|error|warning|info|panic)\]\s*/i, '')
+      .split(filePath)
+      .join(path.basename(filePath))
+      .replace(/^To ignore this, add a trailing '\?' to the map\.?$/, '')
+      .trim();
+    if (text && !seen.has(text)) {
+      seen.add(text);
+      parts.push(text.replace(/[.:]$/, ''));
+    }
+  }
+  const joined = parts.join('; ');
+  return joined.length > MAX_DETAIL_CHARS ? `${joined.slice(0, MAX_DETAIL_CHARS - 1)}…` : joined;
+}
+
+function missingBinary(binary: string): DecodeError {
+  return new DecodeError(
+    'ffmpeg-missing',
+    `${path.basename(binary)} was not found (tried "${binary}"): install it with \`apt-get install ffmpeg\`, or set VIVA_FFMPEG_PATH / VIVA_FFPROBE_PATH`,
+  );
+}
+
+async function checkFile(filePath: string): Promise<void> {
+  const info = await stat(filePath).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new DecodeError('file-not-found', `no file at ${filePath}`);
+    throw error;
+  });
+  if (!info.isFile()) throw new DecodeError('file-not-found', `${filePath} is not a regular file`);
+  if (info.size === 0) throw new DecodeError('empty-file', 'the file is empty (0 bytes)');
+}
+
+function parseClock(text: string): number | null {
+  const match = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(text.trim());
+  if (!match) return null;
+  return Math.round((Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3])) * 1000);
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
+/**
+ * Decodes any audio or video file ffmpeg can read (WAV, MP3, M4A/AAC, WebM/Opus, FLAC, OGG; any rate and channel count)
+ * to 16 kHz mono Float32, yielding chunks as ffmpeg produces them (pull-based: ffmpeg waits while the consumer works).
+ * Streams through spawn, so an hour-long file never sits in one buffer. Throws `DecodeError` for bad input, and the
+ * signal's reason when aborted (ffmpeg is killed either way).
+ */
+export async function* decodeAudioStream(filePath: string, options: DecodeOptions = {}): AsyncGenerator<Float32Array, void, void> {
+  const { signal, onProgress, onWarning } = options;
+  const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
+  signal?.throwIfAborted();
+  await checkFile(filePath);
+  signal?.throwIfAborted();
+
+  const child = spawn(ffmpegPath, ffmpegArgs(filePath), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let spawnError: NodeJS.ErrnoException | null = null;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', (error) => {
+      spawnError = error;
+      resolve(null);
+    });
+    child.once('close', (code) => resolve(code));
+  });
+  const onAbort = (): void => {
+    child.kill('SIGKILL');
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  // stderr carries both the log (prefixed by level) and the -progress key=value blocks.
+  let totalMs: number | null = null;
+  let samplesOut = 0;
+  const errors: string[] = [];
+  let pendingLine = '';
+  const keep = (list: string[], line: string): void => {
+    list.push(line);
+    if (list.length > MAX_LOG_LINES) list.shift();
+  };
+  const handleLine = (line: string): void => {
+    const progressMatch = /^out_time_us=(\d+)$/.exec(line);
+    if (progressMatch) {
+      const processedMs = Math.round(Number(progressMatch[1]) / 1000);
+      onProgress?.({ processedMs, totalMs, fraction: totalMs ? Math.min(1, processedMs / totalMs) : null });
+      return;
+    }
+    if (/^[a-z_0-9]+=/.test(line)) return; // other progress keys
+    const durationMatch = /Duration: ([\d:.]+|N\/A)/.exec(line);
+    if (durationMatch && totalMs === null && line.includes('[info]')) {
+      totalMs = durationMatch[1] === 'N/A' ? null : parseClock(durationMatch[1] ?? '');
+      return;
+    }
+    if (/\[(fatal|error|panic)\]/.test(line) || !line.startsWith('[')) keep(errors, line);
+    else if (/\[warning\]/.test(line) && !/Guessed Channel Layout/.test(line)) onWarning?.(condenseFfmpegMessage([line], filePath));
+  };
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    const lines = (pendingLine + text).split(/\r?\n|\r/);
+    pendingLine = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) handleLine(line.trim());
+  });
+
+  let finished = false;
+  try {
+    let carry = new Uint8Array(0);
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let bytes: Uint8Array = chunk;
+      if (carry.byteLength > 0) {
+        const joined = new Uint8Array(carry.byteLength + chunk.byteLength);
+        joined.set(carry);
+        joined.set(chunk, carry.byteLength);
+        bytes = joined;
+      }
+      const usable = bytes.byteLength - (bytes.byteLength % 4);
+      carry = bytes.slice(usable);
+      if (usable === 0) continue;
+      // Copy into a fresh, aligned buffer: pipe chunks may start at any byte offset.
+      const samples = new Float32Array(usable / 4);
+      new Uint8Array(samples.buffer).set(bytes.subarray(0, usable));
+      samplesOut += samples.length;
+      yield samples;
+    }
+    const code = await exited;
+    if (pendingLine.trim()) handleLine(pendingLine.trim());
+    if (signal?.aborted) throw abortError(signal);
+    if (spawnError) {
+      if ((spawnError as NodeJS.ErrnoException).code === 'ENOENT') throw missingBinary(ffmpegPath);
+      throw spawnError;
+    }
+    const detail = condenseFfmpegMessage(errors, filePath);
+    if (code !== 0) {
+      if (/matches no streams|does not contain any stream/i.test(detail)) {
+        throw new DecodeError('no-audio-stream', 'the file has no audio stream', detail);
+      }
+      if (samplesOut === 0) {
+        throw new DecodeError('not-audio', `the file is not audio ffmpeg can read (${detail || `ffmpeg exited with ${code}`})`, detail);
+      }
+      throw new DecodeError(
+        'decode-failed',
+        `decoding failed after ${(samplesOut / SAMPLE_RATE).toFixed(1)} s of audio (${detail || `ffmpeg exited with ${code}`})`,
+        detail,
+      );
+    }
+    if (samplesOut === 0) throw new DecodeError('empty-audio', 'the file holds no audio samples', detail || null);
+    // Errors ffmpeg recovered from (a damaged frame skipped) are worth telling, not worth failing for.
+    if (detail) onWarning?.(detail);
+    const processedMs = Math.round((samplesOut * 1000) / SAMPLE_RATE);
+    onProgress?.({ processedMs, totalMs, fraction: 1 });
+    finished = true;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    // The consumer stopped early or something threw: do not leave ffmpeg running.
+    if (!finished && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+/** Decodes a whole file into one 16 kHz mono Float32Array (see `decodeAudioStream`; ~230 MB per hour of audio). */
+export async function decodeAudioFile(filePath: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
+  const chunks: Float32Array[] = [];
+  const warnings: string[] = [];
+  let declaredDurationMs: number | null = null;
+  let length = 0;
+  for await (const chunk of decodeAudioStream(filePath, {
+    ...options,
+    onWarning: (message) => {
+      if (warnings.length < MAX_LOG_LINES) warnings.push(message);
+      options.onWarning?.(message);
+    },
+    onProgress: (progress) => {
+      declaredDurationMs = progress.totalMs;
+      options.onProgress?.(progress);
+    },
+  })) {
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  const samples = new Float32Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    samples.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { samples, sampleRate: SAMPLE_RATE, durationMs: (length * 1000) / SAMPLE_RATE, declaredDurationMs, warnings };
+}
+
+interface ProbeJson {
+  format?: { format_name?: string; duration?: string };
+  streams?: { codec_type?: string; codec_name?: string; sample_rate?: string; channels?: number }[];
+}
+
+/**
+ * Checks quickly (one ffprobe, ~50 ms) that a file is readable media with an audio stream, before anything is promised
+ * to the user. Throws `DecodeError` ('empty-file', 'not-audio', 'no-audio-stream', 'ffmpeg-missing').
+ */
+export async function probeAudioFile(
+  filePath: string,
+  options: { signal?: AbortSignal; ffprobePath?: string } = {},
+): Promise<AudioProbe> {
+  const ffprobePath = options.ffprobePath ?? 'ffprobe';
+  options.signal?.throwIfAborted();
+  await checkFile(filePath);
+  const child = spawn(
+    ffprobePath,
+    ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_type,codec_name,sample_rate,channels', '-of', 'json', filePath],
+    { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    if (stdout.length < 1_000_000) stdout += text;
+  });
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    if (stderr.length < 20_000) stderr += text;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') reject(missingBinary(ffprobePath));
+      else if (error.name === 'AbortError') reject(options.signal ? abortError(options.signal) : error);
+      else reject(error);
+    });
+    child.once('close', resolve);
+  });
+  const detail = condenseFfmpegMessage(stderr.split(/\r?\n/), filePath);
+  if (code !== 0) throw new DecodeError('not-audio', `the file is not audio ffmpeg can read (${detail || `ffprobe exited with ${code}`})`, detail);
+  let parsed: ProbeJson;
+  try {
+    parsed = JSON.parse(stdout) as ProbeJson;
+  } catch {
+    throw new DecodeError('not-audio', 'the file is not audio ffmpeg can read (ffprobe gave no description)', detail);
+  }
+  const streams = parsed.streams ?? [];
+  const audio = streams.find((stream) => stream.codec_type === 'audio');
+  if (!audio) {
+    const found = streams.map((stream) => `${stream.codec_type ?? '?'} ${stream.codec_name ?? ''}`.trim()).join(', ');
+    throw new DecodeError('no-audio-stream', `the file has no audio stream${found ? ` (found: ${found})` : ''}`, found || null);
+  }
+  const seconds = Number(parsed.format?.duration);
+  return {
+    formatName: parsed.format?.format_name ?? 'unknown',
+    durationMs: Number.isFinite(seconds) ? Math.round(seconds * 1000) : null,
+    codec: audio.codec_name ?? 'unknown',
+    sampleRate: audio.sample_rate ? Number(audio.sample_rate) : null,
+    channels: audio.channels ?? null,
+  };
+}

@@ -1,0 +1,238 @@
+import type { AnswerScore, FollowUpSuggestion } from '../../protocol/schemas.ts';
+import type { AnalysisFailure, Consent, InterviewDetail, TurnDetail } from '../../protocol/interviews.ts';
+import type { Recommendation, ReportLanguage } from './labels.ts';
+
+/**
+ * Recommendation thresholds on the weighted overall (1-10). The bands follow the usual reading of a 1-10 rubric:
+ * 8+ is consistently strong evidence, 6.5-8 solid, 5-6.5 mixed, below 5 weak. With fewer than `minScoredAnswers`
+ * scored answers the report says "insufficient evidence" whatever the average.
+ */
+export const RECOMMENDATION_THRESHOLDS = { strongHire: 8.0, hire: 6.5, leanNoHire: 5.0, minScoredAnswers: 3 } as const;
+
+/** How an answer stands in the report. */
+export type AnswerStatus = 'scored' | 'not-an-answer' | 'failed' | 'pending';
+
+/** One candidate turn in the report. */
+export interface ReportAnswer {
+  turnId: string;
+  startMs: number;
+  endMs: number;
+  text: string;
+  language: string | null;
+  status: AnswerStatus;
+  score: AnswerScore | null;
+  failure: AnalysisFailure | null;
+  suggestions: FollowUpSuggestion[];
+}
+
+/** A question and the candidate turns that answered it. */
+export interface ReportQuestion {
+  index: number;
+  /** 'interviewer': what the interviewer said before the answer; 'planned': a planned question matched by order. */
+  source: 'interviewer' | 'planned' | 'none';
+  text: string | null;
+  startMs: number | null;
+  answers: ReportAnswer[];
+}
+
+/** Average of one rubric dimension over the scored answers. */
+export interface DimensionSummary {
+  id: string;
+  name: string;
+  weight: number;
+  average: number | null;
+  count: number;
+}
+
+/** The report as data (the JSON format), rendered to Markdown and HTML. */
+export interface InterviewReport {
+  reportVersion: 1;
+  language: ReportLanguage;
+  generatedAtMs: number;
+  interview: {
+    id: string;
+    title: string | null;
+    role: string | null;
+    candidateName: string | null;
+    language: 'en' | 'zh' | 'auto';
+    mode: 'copilot' | 'automated' | 'recording';
+    status: 'live' | 'stopped' | 'processing' | 'done' | 'failed';
+    statusMessage: string | null;
+    createdAtMs: number;
+    endedAtMs: number | null;
+    durationMs: number;
+    consent: Consent | null;
+    transcriptPurged: boolean;
+  };
+  summary: {
+    recommendation: Recommendation;
+    /** Weighted mean of the dimension averages (rubric weights, 1 when unknown); null when nothing was scored. */
+    weightedOverall: number | null;
+    dimensions: DimensionSummary[];
+    counts: { answers: number; scored: number; notAnswers: number; failed: number; pending: number };
+    thresholds: typeof RECOMMENDATION_THRESHOLDS;
+    /** Models and prompt versions that produced the scores. */
+    scoredBy: string[];
+  };
+  questions: ReportQuestion[];
+}
+
+/** Maps a weighted overall and the number of scored answers to a recommendation (see RECOMMENDATION_THRESHOLDS). */
+export function recommend(weightedOverall: number | null, scoredAnswers: number): Recommendation {
+  const t = RECOMMENDATION_THRESHOLDS;
+  if (weightedOverall === null || scoredAnswers < t.minScoredAnswers) return 'insufficient-evidence';
+  if (weightedOverall >= t.strongHire) return 'strong-hire';
+  if (weightedOverall >= t.hire) return 'hire';
+  if (weightedOverall >= t.leanNoHire) return 'lean-no-hire';
+  return 'no-hire';
+}
+
+/** Report language: the interview's own, or for 'auto' the language most turns were transcribed in. */
+export function reportLanguageFor(detail: InterviewDetail): ReportLanguage {
+  if (detail.interview.language !== 'auto') return detail.interview.language;
+  let zh = 0;
+  let other = 0;
+  for (const turn of detail.turns) {
+    if (turn.language?.startsWith('zh') || /[\u4e00-\u9fff]/.test(turn.text)) zh++;
+    else other++;
+  }
+  return zh > other ? 'zh' : 'en';
+}
+
+function answerOf(turn: TurnDetail): ReportAnswer {
+  let status: AnswerStatus;
+  if (turn.score) status = turn.score.label === 'answer' ? 'scored' : 'not-an-answer';
+  else if (turn.failure) status = 'failed';
+  else status = 'pending';
+  return {
+    turnId: turn.turnId,
+    startMs: turn.startMs,
+    endMs: turn.endMs,
+    text: turn.text,
+    language: turn.language,
+    status,
+    score: turn.score,
+    failure: turn.failure,
+    suggestions: turn.suggestions?.suggestions ?? [],
+  };
+}
+
+const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+/**
+ * Builds the report of an interview: candidate turns grouped under the question that preceded them (the interviewer's
+ * words since the previous answer, else the planned question of the same rank), per-dimension averages, the weighted
+ * overall and the recommendation.
+ */
+export function buildReport(detail: InterviewDetail, options: { language?: ReportLanguage; generatedAtMs?: number } = {}): InterviewReport {
+  const { interview, turns } = detail;
+  const planned = interview.context.plannedQuestions ?? [];
+  // Without any interviewer turn (a one-channel recording) consecutive candidate turns cannot be told apart by
+  // question, so each is its own block.
+  const hasInterviewer = turns.some((turn) => turn.channel === 'interviewer');
+
+  const questions: ReportQuestion[] = [];
+  let pendingQuestion: TurnDetail[] = [];
+  let current: ReportQuestion | undefined;
+  const openBlock = (): ReportQuestion => {
+    const index = questions.length + 1;
+    let block: ReportQuestion;
+    if (pendingQuestion.length > 0) {
+      block = {
+        index,
+        source: 'interviewer',
+        text: pendingQuestion.map((turn) => turn.text.trim()).filter(Boolean).join(' '),
+        startMs: pendingQuestion[0]?.startMs ?? null,
+        answers: [],
+      };
+    } else {
+      const plannedQuestion = planned[index - 1];
+      block = plannedQuestion
+        ? { index, source: 'planned', text: plannedQuestion.text, startMs: null, answers: [] }
+        : { index, source: 'none', text: null, startMs: null, answers: [] };
+    }
+    pendingQuestion = [];
+    questions.push(block);
+    return block;
+  };
+  for (const turn of turns) {
+    if (turn.channel === 'interviewer') {
+      pendingQuestion.push(turn);
+      current = undefined;
+      continue;
+    }
+    if (!current || !hasInterviewer) current = openBlock();
+    current.answers.push(answerOf(turn));
+  }
+  // The interviewer's last words with no answer after them still belong in the record.
+  if (pendingQuestion.length > 0) openBlock();
+
+  const answers = questions.flatMap((question) => question.answers);
+  const scored = answers.filter((answer) => answer.status === 'scored');
+  const weights = new Map((interview.context.rubric?.dimensions ?? []).map((dimension) => [dimension.id, dimension]));
+  const byDimension = new Map<string, { name: string; total: number; count: number }>();
+  // Rubric order first, then any dimension the scores name that the rubric does not.
+  for (const dimension of weights.values()) byDimension.set(dimension.id, { name: dimension.name, total: 0, count: 0 });
+  for (const answer of scored) {
+    for (const dimension of answer.score?.dimensions ?? []) {
+      const entry = byDimension.get(dimension.id) ?? { name: dimension.name, total: 0, count: 0 };
+      entry.total += dimension.score;
+      entry.count++;
+      byDimension.set(dimension.id, entry);
+    }
+  }
+  const dimensions: DimensionSummary[] = [...byDimension.entries()].map(([id, entry]) => ({
+    id,
+    name: entry.name,
+    weight: weights.get(id)?.weight ?? 1,
+    average: entry.count > 0 ? round1(entry.total / entry.count) : null,
+    count: entry.count,
+  }));
+  let weightSum = 0;
+  let weighted = 0;
+  for (const dimension of dimensions) {
+    if (dimension.count === 0) continue;
+    const byId = byDimension.get(dimension.id);
+    if (!byId) continue;
+    weighted += (byId.total / byId.count) * dimension.weight;
+    weightSum += dimension.weight;
+  }
+  const weightedOverall = weightSum > 0 ? round1(weighted / weightSum) : null;
+
+  const scoredBy = [...new Set(scored.map((answer) => `${answer.score?.model} · ${answer.score?.promptVersion} · ${answer.score?.rubricVersion}`))];
+  return {
+    reportVersion: 1,
+    language: options.language ?? reportLanguageFor(detail),
+    generatedAtMs: options.generatedAtMs ?? Date.now(),
+    interview: {
+      id: interview.id,
+      title: interview.title,
+      role: interview.role,
+      candidateName: interview.candidateName,
+      language: interview.language,
+      mode: interview.mode,
+      status: interview.status,
+      statusMessage: interview.statusMessage,
+      createdAtMs: interview.createdAtMs,
+      endedAtMs: interview.endedAtMs,
+      durationMs: turns.reduce((max, turn) => Math.max(max, turn.endMs), 0),
+      consent: interview.consent,
+      transcriptPurged: interview.transcriptPurgedAtMs !== null,
+    },
+    summary: {
+      recommendation: recommend(weightedOverall, scored.length),
+      weightedOverall,
+      dimensions,
+      counts: {
+        answers: answers.length,
+        scored: scored.length,
+        notAnswers: answers.filter((answer) => answer.status === 'not-an-answer').length,
+        failed: answers.filter((answer) => answer.status === 'failed').length,
+        pending: answers.filter((answer) => answer.status === 'pending').length,
+      },
+      thresholds: RECOMMENDATION_THRESHOLDS,
+      scoredBy,
+    },
+    questions,
+  };
+}

@@ -1,0 +1,143 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chineseInterviewDetail, englishInterviewDetail } from '../../test/fixtures/interview-detail.ts';
+import { buildReport, recommend, renderHtml, renderMarkdown, renderReport, RECOMMENDATION_THRESHOLDS } from './index.ts';
+
+const OUTPUT_DIR = path.resolve('test-output');
+const GENERATED_AT = Date.UTC(2026, 2, 14, 8, 0, 0);
+const render = { timeZone: 'Asia/Shanghai', generatedAtMs: GENERATED_AT };
+
+describe('report model', () => {
+  it('maps the weighted overall to a recommendation at the documented thresholds', () => {
+    const { strongHire, hire, leanNoHire, minScoredAnswers } = RECOMMENDATION_THRESHOLDS;
+    expect(recommend(strongHire, 5)).toBe('strong-hire');
+    expect(recommend(strongHire - 0.01, 5)).toBe('hire');
+    expect(recommend(hire, 5)).toBe('hire');
+    expect(recommend(hire - 0.01, 5)).toBe('lean-no-hire');
+    expect(recommend(leanNoHire, 5)).toBe('lean-no-hire');
+    expect(recommend(leanNoHire - 0.01, 5)).toBe('no-hire');
+    expect(recommend(9.5, minScoredAnswers - 1)).toBe('insufficient-evidence');
+    expect(recommend(null, 10)).toBe('insufficient-evidence');
+  });
+
+  it('groups answers under the question asked before them and summarises with rubric weights', () => {
+    const report = buildReport(chineseInterviewDetail(), { generatedAtMs: GENERATED_AT });
+    expect(report.language).toBe('zh');
+    expect(report.questions.map((q) => [q.source, q.answers.map((a) => `${a.turnId}:${a.status}`)])).toEqual([
+      ['interviewer', ['c1:scored']],
+      ['interviewer', ['c2:failed', 'c3:scored']],
+      ['interviewer', ['c4:not-an-answer']],
+      ['interviewer', ['c5:scored', 'c6:failed']],
+      ['interviewer', []],
+    ]);
+    expect(report.summary.dimensions).toEqual([
+      { id: 'depth', name: '技术深度', weight: 2, average: 7.3, count: 3 },
+      { id: 'communication', name: '表达', weight: 1, average: 7.3, count: 3 },
+      { id: 'ownership', name: '主人翁意识', weight: 1, average: 8.7, count: 3 },
+    ]);
+    // (22/3 * 2 + 22/3 + 26/3) / 4 = 7.67
+    expect(report.summary.weightedOverall).toBe(7.7);
+    expect(report.summary.recommendation).toBe('hire');
+    expect(report.summary.counts).toEqual({ answers: 6, scored: 3, notAnswers: 1, failed: 2, pending: 0 });
+  });
+
+  it('uses planned questions by order when no interviewer turn was captured, and says when evidence is thin', () => {
+    const report = buildReport(englishInterviewDetail());
+    expect(report.language).toBe('en');
+    expect(report.questions.map((q) => [q.source, q.text])).toEqual([
+      ['planned', 'Walk me through a migration you led.'],
+      ['none', null],
+    ]);
+    expect(report.summary.recommendation).toBe('insufficient-evidence');
+    expect(report.summary.weightedOverall).toBe(7.7);
+  });
+
+  it('picks the report language from the turns when the interview language is auto', () => {
+    const detail = chineseInterviewDetail();
+    detail.interview.language = 'auto';
+    expect(buildReport(detail).language).toBe('zh');
+    expect(buildReport(detail, { language: 'en' }).language).toBe('en');
+  });
+});
+
+describe('report rendering', () => {
+  it('writes Markdown in the interview language with failures shown as such and user text escaped', () => {
+    const md = renderMarkdown(buildReport(chineseInterviewDetail(), render), render);
+    expect(md).toContain('# 面试报告：后端工程师（支付方向）二面');
+    expect(md).toContain('**建议：推荐录用** — 加权总分 7.7 / 10，基于 3 个已评分回答');
+    expect(md).toContain('⚠ **分析失败：模型 60 秒内没有返回 — 未评分**');
+    expect(md).toContain('⚠ **未评分：未作答**');
+    expect(md).toContain('张伟 \\<zhang.wei@example.com\\>');
+    expect(md).toContain('\\<script\\>alert("xss")\\</script\\>');
+    expect(md).toContain('| 技术深度 | 2 | 7.3 | 3 |');
+    const en = renderMarkdown(buildReport(englishInterviewDetail(), render), render);
+    expect(en).toContain('**Recommendation: Insufficient evidence**');
+    expect(en).toContain('kept \\*both\\* writes');
+    expect(en).toContain('Analysis failed: the LLM server at http://gpu-box:8000 refused the connection — not scored');
+  });
+
+  it('writes self-contained HTML with every user string escaped', () => {
+    const html = renderHtml(buildReport(chineseInterviewDetail(), render), render);
+    expect(html).toMatch(/^<!doctype html>\n<html lang="zh-CN">/);
+    expect(html).not.toMatch(/<script|<link|src=|@import|url\(/i);
+    expect(html).toContain('&#60;script&#62;alert(&#34;xss&#34;)&#60;/script&#62;');
+    expect(html).toContain('分析失败：模型 60 秒内没有返回 — 未评分');
+    expect(html).toContain('data-recommendation="hire"');
+    const json = JSON.parse(renderReport(chineseInterviewDetail(), 'json', render).body) as { summary: { weightedOverall: number } };
+    expect(json.summary.weightedOverall).toBe(7.7);
+  });
+});
+
+describe('report in a real browser', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: process.env.VIVA_CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    await mkdir(OUTPUT_DIR, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each([
+    ['zh', chineseInterviewDetail],
+    ['en', englishInterviewDetail],
+  ] as const)('renders the %s report without overflow, scripts or outside requests, on screen and in print', async (language, fixture) => {
+    const html = renderReport(fixture(), 'html', render).body;
+    const file = path.join(OUTPUT_DIR, `report-${language}.html`);
+    await writeFile(file, html);
+    const context = await browser.newContext({ viewport: { width: 900, height: 1200 } });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) requests.push(request.url());
+    });
+    await page.goto(`file://${file}`);
+
+    for (const width of [900, 390]) {
+      await page.setViewportSize({ width, height: 1200 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `horizontal overflow at ${width}px`).toBeLessThanOrEqual(0);
+    }
+    await page.setViewportSize({ width: 900, height: 1200 });
+    expect(requests).toEqual([]);
+    expect(await page.locator('script').count()).toBe(0);
+    // The escaped <script> is shown as text.
+    if (language === 'zh') await expect(page.getByText('<script>alert("xss")</script>', { exact: false }).count()).resolves.toBe(1);
+    const failed = page.locator('.answer[data-status="failed"] .status.failed');
+    expect(await failed.count()).toBe(language === 'zh' ? 2 : 1);
+    // Long answers wrap inside their card.
+    const widths = await page.locator('.answer .text').evaluateAll((nodes) => nodes.map((node) => [node.scrollWidth, node.clientWidth]));
+    for (const [scrollWidth, clientWidth] of widths) expect(scrollWidth).toBeLessThanOrEqual(clientWidth ?? 0);
+
+    await page.screenshot({ path: path.join(OUTPUT_DIR, `report-${language}.png`), fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ path: path.join(OUTPUT_DIR, `report-${language}.pdf`), format: 'A4', printBackground: true });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await context.close();
+  });
+});
