@@ -38,7 +38,7 @@ export interface StoredSession {
 /** Session-level features layered on the transcript pipeline (storage, answer analysis). */
 export interface SessionFeature {
   /** Called when a session is created or resumed; returns the hooks that observe it. */
-  attach(session: Session, emit: SessionEmit, origin: 'start' | 'resume'): SessionObserver;
+  attach(session: Session, emit: SessionEmit, origin: 'start' | 'resume' | 'recording'): SessionObserver;
   /** Looks up a session that is not in memory (e.g. after a restart). */
   findStoredSession?(sessionId: string): StoredSession | undefined;
   /** Re-runs the analysis of one turn; false when the turn is unknown. */

@@ -10,12 +10,19 @@ import { createPrepLlm } from './prep/llm.ts';
 import { createPrepPrompts } from './prep/prompts.ts';
 import { createPromptLibrary } from './prompts.ts';
 import { loadSpeechRuntime, type SpeechRuntime } from './speech-runtime.ts';
+import { createInterviewsRouter } from './api/interviews.ts';
+import { createStoreFeature } from './features/store-feature.ts';
+import { createRecordingProcessor } from './recording/process-recording.ts';
+import { dataPaths } from './store/paths.ts';
+import { createRepository, type InterviewRepository } from './store/repository.ts';
+import { startRetentionTimer } from './store/retention.ts';
 
 /** A fully wired Viva server, not yet listening. */
 export interface BuiltServer {
   app: VivaApp;
   runtime: SpeechRuntime;
   llm: LlmClient;
+  repository: InterviewRepository;
   listen(): Promise<number>;
   close(): Promise<void>;
 }
@@ -53,15 +60,44 @@ export async function buildServer(config: Config, logger: Logger, options: Build
     logger,
   });
 
+  const paths = dataPaths(config.dataDir);
+  const repository = createRepository(paths.dbPath, { audioDir: paths.audioDir });
   const prompts = createPromptLibrary();
-  const features: SessionFeature[] = [createAnalysisFeature({ llm, prompts, logger })];
+  const store = createStoreFeature({
+    repository,
+    logger,
+    suggestionsModel: config.llm.model,
+    suggestionsPromptVersion: prompts.version('answer-followups', 'en'),
+  });
+  const liveAnalysis = createAnalysisFeature({ llm, prompts, logger, recorder: store.recorder });
+  // A recording has nobody waiting at a stop button: let every answer's analysis finish.
+  const recordingAnalysis = createAnalysisFeature({ llm, prompts, logger, recorder: store.recorder, drainAfterStopMs: 60 * 60_000 });
+  const features: SessionFeature[] = [store, liveAnalysis];
+  let sessions: Map<string, unknown> = new Map();
+  const interviews = createInterviewsRouter({
+    repository,
+    uploadDir: paths.uploadDir,
+    logger,
+    isSessionActive: (id) => sessions.has(id),
+    processRecording: createRecordingProcessor({
+      createVad: runtime.createVad,
+      decoder: runtime.decoder,
+      repository,
+      features: [store, recordingAnalysis],
+      analysisSettled: (id) => recordingAnalysis.settled(id),
+      logger,
+    }),
+  });
   const apiRouters: Router[] = [
+    interviews,
     createPrepRouter({
       prep: { llm: createPrepLlm(llm, { prompts }), prompts: createPrepPrompts(prompts) },
       screeningsDir: path.join(config.dataDir, 'screenings'),
       logger,
     }),
   ];
+  const retention = new AbortController();
+  void startRetentionTimer(repository, { signal: retention.signal, logger });
 
   const app = createApp({
     createVad: runtime.createVad,
@@ -73,14 +109,20 @@ export async function buildServer(config: Config, logger: Logger, options: Build
     ...(options.clientDir === undefined ? {} : { clientDir: options.clientDir }),
   });
 
+  sessions = app.sessions;
+
   return {
     app,
     runtime,
     llm,
+    repository,
     listen: () => app.listen(config.port, config.host),
     async close() {
+      retention.abort();
+      await interviews.close();
       await app.close();
       await runtime.close();
+      repository.close();
     },
   };
 }

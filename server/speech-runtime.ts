@@ -36,12 +36,6 @@ export interface SpeechRuntimeOptions {
 export async function loadSpeechRuntime(options: SpeechRuntimeOptions): Promise<SpeechRuntime> {
   const signalOption = options.signal ? { signal: options.signal } : {};
   const whisperModel = await resolveWhisperModel(options.modelsDir, options.whisperModel, signalOption);
-  if (whisperModel.isTestModel) {
-    options.logger?.warn(
-      `asr: ${whisperModel.filePath} is a zero-weight TEST model: transcripts will be meaningless. ` +
-        `Put real weights in ${options.modelsDir}/whisper/ (npm run models:download -- ${options.whisperModel}).`,
-    );
-  }
   const silero = await resolveSileroVadModel(options.modelsDir, signalOption);
   const sileroModel = await SileroModel.load(silero.filePath, signalOption);
   const transcriber = await createWhisperTranscriber({

@@ -35,8 +35,9 @@ interface SessionAnalysis {
  * Analyses every final candidate turn (follow-ups streamed, then a validated score), with the interviewer's last turn (or
  * the next planned question) as the question. Results go to the session's clients and to the recorder.
  */
-export function createAnalysisFeature(deps: AnalysisFeatureDeps): SessionFeature {
+export function createAnalysisFeature(deps: AnalysisFeatureDeps): SessionFeature & { settled(sessionId: string): Promise<void> } {
   const bySession = new Map<string, SessionAnalysis>();
+  const finished = new Map<string, Promise<void>>();
 
   function plannedQuestion(session: Session): string | undefined {
     const planned = session.context.plannedQuestions ?? [];
@@ -113,13 +114,19 @@ export function createAnalysisFeature(deps: AnalysisFeatureDeps): SessionFeature
             timer = setTimeout(resolve, drainMs);
             timer.unref();
           });
-          void Promise.race([analyzer.idle(), timeout]).then(() => {
+          const done = Promise.race([analyzer.idle(), timeout]).then(() => {
             clearTimeout(timer);
             controller.abort();
             bySession.delete(current.id);
+            finished.delete(current.id);
           });
+          finished.set(current.id, done);
         },
       };
+    },
+    /** Resolves once a stopped session's analyses have finished (or were cancelled after the drain time). */
+    settled(sessionId) {
+      return finished.get(sessionId) ?? Promise.resolve();
     },
     retryAnalysis(sessionId, turnId) {
       const state = bySession.get(sessionId);

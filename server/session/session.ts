@@ -41,9 +41,19 @@ export interface ChannelResumePoint {
   samplesReceived: number;
 }
 
+/** A frame's audio (or silence filling a gap before frame `seq`) on its way from the socket to the VAD. */
+interface QueuedAudio {
+  seq: number;
+  bytes?: Uint8Array;
+  silenceSamples?: number;
+}
+
 interface ChannelState {
   gate: FrameGate;
-  queue: BoundedQueue<Uint8Array | number>;
+  queue: BoundedQueue<QueuedAudio>;
+  /** Processed frames not yet behind the safe resume point: (seq, start sample), oldest first. */
+  recentFrames: { seq: number; startSample: number }[];
+  resumePoint: ChannelResumePoint;
   pipeline: ChannelPipeline;
   loop: Promise<void>;
   framesReceived: number;
@@ -98,6 +108,8 @@ export class Session {
       const state: ChannelState = {
         gate: new FrameGate(resume?.nextSeq ?? 0),
         queue: new BoundedQueue(deps.queueCapacity ?? 600),
+        recentFrames: [],
+        resumePoint: { nextSeq: resume?.nextSeq ?? 0, samplesReceived: resume?.samplesReceived ?? 0 },
         pipeline,
         loop: Promise.resolve(),
         framesReceived: 0,
@@ -159,15 +171,15 @@ export class Session {
         atMs: samplesToMs(state.samplesAccepted),
       });
       // Silence keeps the timeline in real time and lets the VAD close a turn at the hole instead of gluing across it.
-      if (state.queue.push(fillSamples)) state.samplesAccepted += fillSamples;
+      if (state.queue.push({ seq: frame.seq, silenceSamples: fillSamples })) state.samplesAccepted += fillSamples;
     }
     // Copy: socket.io may reuse the underlying buffer, and the queue outlives this call.
     const frameSamples = verdict.bytes.byteLength / BYTES_PER_SAMPLE;
-    if (state.owedSilence > 0 && state.queue.size < state.queue.capacity - 1 && state.queue.push(state.owedSilence)) {
+    if (state.owedSilence > 0 && state.queue.size < state.queue.capacity - 1 && state.queue.push({ seq: frame.seq, silenceSamples: state.owedSilence })) {
       state.samplesAccepted += state.owedSilence;
       state.owedSilence = 0;
     }
-    if (state.queue.push(verdict.bytes.slice())) {
+    if (state.queue.push({ seq: frame.seq, bytes: verdict.bytes.slice() })) {
       state.samplesAccepted += frameSamples;
     } else {
       state.owedSilence += frameSamples;
@@ -178,6 +190,18 @@ export class Session {
       };
     }
     return undefined;
+  }
+
+  /**
+   * Feeds audio produced on the server (an uploaded recording) straight into a channel's pipeline, with backpressure:
+   * resolves once the VAD has taken it. Not for socket frames, which go through `acceptFrame`.
+   */
+  async pushAudio(channel: Channel, samples: Float32Array): Promise<void> {
+    const state = this.channels.get(channel);
+    if (!state) throw new Error(`channel '${channel}' is not open in session ${this.id}`);
+    if (this.stopping) throw new Error(`session ${this.id} has stopped`);
+    state.samplesAccepted += samples.length;
+    await state.pipeline.push(samples);
   }
 
   /** Stops listening: processes every queued frame, closes open turns and resolves once every final transcript is out. */
@@ -220,7 +244,8 @@ export class Session {
   private async drainChannel(channel: Channel, state: ChannelState): Promise<void> {
     for await (const item of state.queue) {
       if (state.vadFailed) continue;
-      const samples = typeof item === 'number' ? new Float32Array(item) : pcm16ToFloat32(item);
+      const samples = item.bytes ? pcm16ToFloat32(item.bytes) : new Float32Array(item.silenceSamples ?? 0);
+      if (item.bytes) state.recentFrames.push({ seq: item.seq, startSample: state.pipeline.samplesReceived });
       try {
         await state.pipeline.push(samples);
       } catch (error) {
@@ -232,8 +257,36 @@ export class Session {
           channel,
         });
       }
-      this.deps.observer?.onProgress?.(this, channel, state.gate.nextSeq, state.pipeline.samplesReceived);
+      this.advanceResumePoint(channel, state, item.seq);
     }
+  }
+
+  /** Moves the channel's resume point (what a restarted server resumes from) up to the pipeline's safe position. */
+  private advanceResumePoint(channel: Channel, state: ChannelState, lastSeq: number): void {
+    const safe = state.pipeline.safeResumeSample();
+    const frames = state.recentFrames;
+    // Keep the frame holding `safe` (and everything after it): a restart resends from there.
+    while (frames.length > 1 && (frames[1]?.startSample ?? Infinity) <= safe) frames.shift();
+    const first = frames[0];
+    let point: ChannelResumePoint;
+    if (safe >= state.pipeline.samplesReceived) {
+      point = { nextSeq: lastSeq + 1, samplesReceived: state.pipeline.samplesReceived };
+      frames.length = 0;
+    } else if (first && first.startSample <= safe) {
+      point = { nextSeq: first.seq, samplesReceived: first.startSample };
+    } else {
+      return; // The safe position lies before the frames this process has seen: keep the stored point.
+    }
+    if (point.nextSeq === state.resumePoint.nextSeq && point.samplesReceived === state.resumePoint.samplesReceived) return;
+    state.resumePoint = point;
+    this.deps.observer?.onProgress?.(this, channel, point.nextSeq, point.samplesReceived);
+  }
+
+  /** Where each channel would resume after a server restart. */
+  resumePoints(): Partial<Record<Channel, ChannelResumePoint>> {
+    const result: Partial<Record<Channel, ChannelResumePoint>> = {};
+    for (const [channel, state] of this.channels) result[channel] = { ...state.resumePoint };
+    return result;
   }
 
   private sinkFor(): TurnSink {

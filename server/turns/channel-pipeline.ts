@@ -84,6 +84,8 @@ export class ChannelPipeline {
   private readonly tail: AudioTail;
   private openTurn: OpenTurn | undefined;
   private readonly pendingFinals = new Set<Promise<void>>();
+  /** Start positions of turns whose final is not out yet. */
+  private readonly pendingTurnStarts = new Map<string, number>();
   readonly stats: ChannelTurnStats = { turns: 0, partialsPublished: 0, partialsSkipped: 0, finalsFailed: 0 };
 
   constructor(
@@ -98,6 +100,16 @@ export class ChannelPipeline {
   /** Absolute sample position one past the last sample received. */
   get samplesReceived(): number {
     return this.tail.endSample;
+  }
+
+  /**
+   * The earliest position a restarted server must resume from so no turn is lost or heard twice: the start of the open
+   * turn or of the oldest turn whose final is not out yet; otherwise the current position.
+   */
+  safeResumeSample(): number {
+    let safe = this.openTurn?.startSample ?? this.tail.endSample;
+    for (const start of this.pendingTurnStarts.values()) safe = Math.min(safe, start);
+    return safe;
   }
 
   /** Processes a chunk of audio (the next samples of this channel). */
@@ -199,6 +211,7 @@ export class ChannelPipeline {
     const startMs = samplesToMs(startSample);
     const endMs = samplesToMs(endSample);
     this.stats.turns++;
+    this.pendingTurnStarts.set(turn.turnId, startSample);
     const pending = this.decoder
       .decode({ key: turn.turnId, priority: 'final', pcm: audio, language: this.options.language, signal: this.options.signal })
       .then((outcome) => {
@@ -226,6 +239,7 @@ export class ChannelPipeline {
       })
       .finally(() => {
         this.pendingFinals.delete(pending);
+        this.pendingTurnStarts.delete(turn.turnId);
       });
     this.pendingFinals.add(pending);
   }
