@@ -54,6 +54,8 @@ interface ChannelState {
   /** Processed frames not yet behind the safe resume point: (seq, start sample), oldest first. */
   recentFrames: { seq: number; startSample: number }[];
   resumePoint: ChannelResumePoint;
+  /** Sequence number of the last frame the pipeline processed (-1 before any). */
+  lastProcessedSeq: number;
   pipeline: ChannelPipeline;
   loop: Promise<void>;
   framesReceived: number;
@@ -110,6 +112,7 @@ export class Session {
         queue: new BoundedQueue(deps.queueCapacity ?? 600),
         recentFrames: [],
         resumePoint: { nextSeq: resume?.nextSeq ?? 0, samplesReceived: resume?.samplesReceived ?? 0 },
+        lastProcessedSeq: (resume?.nextSeq ?? 0) - 1,
         pipeline,
         loop: Promise.resolve(),
         framesReceived: 0,
@@ -257,12 +260,14 @@ export class Session {
           channel,
         });
       }
-      this.advanceResumePoint(channel, state, item.seq);
+      state.lastProcessedSeq = item.seq;
+      this.advanceResumePoint(channel, state);
     }
   }
 
   /** Moves the channel's resume point (what a restarted server resumes from) up to the pipeline's safe position. */
-  private advanceResumePoint(channel: Channel, state: ChannelState, lastSeq: number): void {
+  private advanceResumePoint(channel: Channel, state: ChannelState): void {
+    const lastSeq = state.lastProcessedSeq;
     const safe = state.pipeline.safeResumeSample();
     const frames = state.recentFrames;
     // Keep the frame holding `safe` (and everything after it): a restart resends from there.
@@ -297,7 +302,11 @@ export class Session {
       final: (turn) => {
         const { audio: _audio, finalLatencyMs: _latency, ...event } = turn;
         this.finals.push(event);
+        // Stored, and the resume point moved past it, before any client sees it: an acknowledged turn survives a crash
+        // and is not heard again after a restart.
         this.deps.observer?.onFinal?.(this, turn);
+        const state = this.channels.get(turn.channel);
+        if (state) this.advanceResumePoint(turn.channel, state);
         this.deps.emit('transcript:final', event);
       },
       failure: (channel, turnId, message) =>

@@ -84,6 +84,8 @@ export class ChannelPipeline {
   private readonly tail: AudioTail;
   private openTurn: OpenTurn | undefined;
   private readonly pendingFinals = new Set<Promise<void>>();
+  /** Where the latest closed turn ended (its audio is never heard twice). */
+  private lastTurnEndSample = 0;
   /** Start positions of turns whose final is not out yet. */
   private readonly pendingTurnStarts = new Map<string, number>();
   readonly stats: ChannelTurnStats = { turns: 0, partialsPublished: 0, partialsSkipped: 0, finalsFailed: 0 };
@@ -95,6 +97,7 @@ export class ChannelPipeline {
     private readonly sink: TurnSink,
   ) {
     this.tail = new AudioTail(options.startSample ?? 0);
+    this.lastTurnEndSample = options.startSample ?? 0;
   }
 
   /** Absolute sample position one past the last sample received. */
@@ -107,7 +110,10 @@ export class ChannelPipeline {
    * turn or of the oldest turn whose final is not out yet; otherwise the current position.
    */
   safeResumeSample(): number {
-    let safe = this.openTurn?.startSample ?? this.tail.endSample;
+    // Without an open turn, still go back by the pre-roll (but not into a finished turn): speech the VAD had not yet
+    // confirmed must be heard again from its start.
+    const quiet = Math.max(this.lastTurnEndSample, this.tail.endSample - msToSamples(this.options.preRollMs));
+    let safe = this.openTurn?.startSample ?? quiet;
     for (const start of this.pendingTurnStarts.values()) safe = Math.min(safe, start);
     return safe;
   }
@@ -211,11 +217,14 @@ export class ChannelPipeline {
     const startMs = samplesToMs(startSample);
     const endMs = samplesToMs(endSample);
     this.stats.turns++;
+    this.lastTurnEndSample = Math.max(this.lastTurnEndSample, endSample);
     this.pendingTurnStarts.set(turn.turnId, startSample);
     const pending = this.decoder
       .decode({ key: turn.turnId, priority: 'final', pcm: audio, language: this.options.language, signal: this.options.signal })
       .then((outcome) => {
         if (outcome.skipped) throw new Error(`final decode skipped: ${outcome.reason}`);
+        // No longer pending before the sink sees it, so the resume point may move past this turn as it is stored.
+        this.pendingTurnStarts.delete(turn.turnId);
         this.sink.final({
           sessionId: this.options.sessionId,
           turnId: turn.turnId,
