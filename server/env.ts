@@ -24,6 +24,20 @@ const EnvSchema = z.object({
   /** Skip the LLM reachability check at start-up (transcription still works; analysis reports errors per answer). */
   VIVA_LLM_OPTIONAL: booleanText.default(false),
   VIVA_VAD_REDEMPTION_MS: z.coerce.number().int().min(100).max(5000).default(400),
+  VIVA_VAD_POSITIVE_THRESHOLD: z.coerce.number().min(0.01).max(0.99).default(0.5),
+  VIVA_VAD_NEGATIVE_THRESHOLD: z.coerce.number().min(0.01).max(0.99).default(0.35),
+  VIVA_VAD_MIN_SPEECH_MS: z.coerce.number().int().min(0).max(5000).default(250),
+  VIVA_VAD_MAX_SPEECH_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  VIVA_FFMPEG_PATH: z.string().default('ffmpeg'),
+  VIVA_FFPROBE_PATH: z.string().default('ffprobe'),
+  VIVA_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
+  VIVA_AUDIO_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  VIVA_TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  /** Server folders batch screening may read, separated by ':'. */
+  VIVA_SCREENING_ROOTS: z.string().default(''),
+  VIVA_SCREENING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Signs candidate links of automated interviews; generated into the data folder when unset. */
+  VIVA_LINK_SECRET: z.string().min(32).optional(),
   VIVA_PARTIAL_INTERVAL_MS: z.coerce.number().int().min(200).max(10_000).default(1000),
   VIVA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -47,7 +61,16 @@ export interface Config {
     optional: boolean;
   };
   vadRedemptionMs: number;
+  vad: { positiveSpeechThreshold: number; negativeSpeechThreshold: number; redemptionMs: number; minSpeechMs: number; maxSpeechMs: number };
   partialIntervalMs: number;
+  ffmpegPath: string;
+  ffprobePath: string;
+  maxUploadBytes: number;
+  audioRetentionDays: number | undefined;
+  transcriptRetentionDays: number | undefined;
+  screeningRoots: string[];
+  screeningConcurrency: number;
+  linkSecret: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -77,7 +100,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       optional: e.VIVA_LLM_OPTIONAL,
     },
     vadRedemptionMs: e.VIVA_VAD_REDEMPTION_MS,
+    vad: {
+      positiveSpeechThreshold: e.VIVA_VAD_POSITIVE_THRESHOLD,
+      negativeSpeechThreshold: e.VIVA_VAD_NEGATIVE_THRESHOLD,
+      redemptionMs: e.VIVA_VAD_REDEMPTION_MS,
+      minSpeechMs: e.VIVA_VAD_MIN_SPEECH_MS,
+      maxSpeechMs: e.VIVA_VAD_MAX_SPEECH_MS,
+    },
     partialIntervalMs: e.VIVA_PARTIAL_INTERVAL_MS,
+    ffmpegPath: e.VIVA_FFMPEG_PATH,
+    ffprobePath: e.VIVA_FFPROBE_PATH,
+    maxUploadBytes: e.VIVA_MAX_UPLOAD_BYTES,
+    audioRetentionDays: e.VIVA_AUDIO_RETENTION_DAYS,
+    transcriptRetentionDays: e.VIVA_TRANSCRIPT_RETENTION_DAYS,
+    screeningRoots: e.VIVA_SCREENING_ROOTS.split(':').filter((root) => root.trim() !== '').map((root) => path.resolve(cwd, root)),
+    screeningConcurrency: e.VIVA_SCREENING_CONCURRENCY,
+    linkSecret: e.VIVA_LINK_SECRET,
     logLevel: e.VIVA_LOG_LEVEL,
   };
 }
