@@ -436,6 +436,25 @@ describe('AnswerAnalyzer', () => {
     expect(server.chatRequests().map(analysisCallOf)).toEqual(['followups', 'score', 'score']);
   });
 
+  it('a retry asked while the turn is still running (score failed, follow-ups still streaming) runs once the turn is done', async () => {
+    const { analyzer, sink } = setup({
+      llm: { maxRetries: 0 },
+      analyzer: { scoreStart: 'concurrent' },
+      followups: jsonScript(followUpsReply(kafkaSuggestion), { chunkDelayMs: 30, chunkSize: 4 }),
+      score: [fakeScripts.error(500, 'out of memory'), jsonScript(defaultRubricScore({ technical_skill: 6, clarity: 6, problem_solving: 6 }))],
+    });
+    analyzer.submit(answer());
+    // The interviewer sees the score's error and presses Retry at once, while the follow-ups are still streaming.
+    while (sink.of('analysisError').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(sink.of('followupEnd')).toHaveLength(0);
+    expect(analyzer.retry('t1')).toEqual({ ok: true, data: { turnId: 't1' } });
+    await analyzer.idle();
+    expect(sink.of('followupEnd')).toHaveLength(1);
+    expect(sink.of('scoreFinal')[0]?.score.overall).toBe(6);
+    expect(server.chatRequests().map(analysisCallOf)).toEqual(['followups', 'score', 'score']);
+    expect(analyzer.stats()).toMatchObject({ retried: 1 });
+  });
+
   it('speaks Chinese in a Chinese session and auto-detects a Chinese turn', async () => {
     const zhSuggestion = { question: '你们是怎么衡量延迟降低的？', buildsOn: '延迟降低了百分之四十', probes: '性能数据的可信度' };
     const zhAnswer = answer({

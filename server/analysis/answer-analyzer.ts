@@ -164,6 +164,8 @@ export function createAnswerAnalyzer(deps: AnswerAnalyzerDeps): AnswerAnalyzer {
   let running: Job | undefined;
   let pumping: Promise<void> = Promise.resolve();
   let pumpActive = false;
+  /** Turns whose retry arrived while they were running (one part had already failed): re-run their failed parts after. */
+  const retryWhenDone = new Set<string>();
 
   const stopped = (): boolean => signal.aborted;
   signal.addEventListener(
@@ -237,10 +239,29 @@ export function createAnswerAnalyzer(deps: AnswerAnalyzerDeps): AnswerAnalyzer {
         } finally {
           running = undefined;
         }
+        if (retryWhenDone.delete(job.turnId) && !stopped() && (record.followUps === 'failed' || record.score === 'failed')) {
+          // Like a retry asked now: refused (and said so, retryable) rather than pushing another answer out of a full queue.
+          if (queue.length >= options.queueCapacity) {
+            reportError(record.answer, 'queue-overflow', 'the analysis queue is full; retry when the current answers are done', true);
+          } else {
+            requeue(record);
+          }
+        }
       }
     } finally {
       pumpActive = false;
     }
+  };
+
+  /** Queues the failed parts of a turn again (both parts when none failed). */
+  const requeue = (record: TurnRecord): void => {
+    const failedFollowUps = record.followUps === 'failed';
+    const failedScore = record.score === 'failed';
+    const both = !failedFollowUps && !failedScore;
+    if (both || failedFollowUps) record.followUps = 'pending';
+    if (both || failedScore) record.score = 'pending';
+    counters.retried += 1;
+    enqueue({ turnId: record.answer.turnId, followUps: both || failedFollowUps, score: both || failedScore });
   };
 
   const analyseTurn = async (record: TurnRecord, job: Job): Promise<void> => {
@@ -369,17 +390,17 @@ export function createAnswerAnalyzer(deps: AnswerAnalyzerDeps): AnswerAnalyzer {
       if (stopped()) return { ok: false, error: { code: 'session-stopped', message: 'the session is stopped' } };
       const record = records.get(turnId);
       if (!record) return { ok: false, error: { code: 'not-found', message: `no answer ${turnId} is kept for retry in this session` } };
-      if (running?.turnId === turnId || queue.some((job) => job.turnId === turnId)) return { ok: true, data: { turnId } };
+      if (queue.some((job) => job.turnId === turnId)) return { ok: true, data: { turnId } };
+      if (running?.turnId === turnId) {
+        // One part failed (and was reported) while the other is still running: the screen shows the error and Retry
+        // at once, so the retry must not be lost; it runs the failed parts when this run ends.
+        retryWhenDone.add(turnId);
+        return { ok: true, data: { turnId } };
+      }
       if (queue.length >= options.queueCapacity) {
         return { ok: false, error: { code: 'queue-overflow', message: 'the analysis queue is full; retry when the current answers are done' } };
       }
-      const failedFollowUps = record.followUps === 'failed';
-      const failedScore = record.score === 'failed';
-      const both = !failedFollowUps && !failedScore;
-      if (both || failedFollowUps) record.followUps = 'pending';
-      if (both || failedScore) record.score = 'pending';
-      counters.retried += 1;
-      enqueue({ turnId, followUps: both || failedFollowUps, score: both || failedScore });
+      requeue(record);
       return { ok: true, data: { turnId } };
     },
     stats() {

@@ -28,14 +28,15 @@ export function SuggestionList({ suggestions }: { suggestions: FollowUpSuggestio
   );
 }
 
-/** Follow-up text as it streams: question drafts when the model writes JSON, the raw text otherwise. */
+/** Follow-up text as it streams, as question drafts: the server streams one question per line; raw JSON is unpacked. */
 function StreamingText({ raw }: { raw: string }) {
   if (raw === '') return null;
   const readable = readableFollowUpStream(raw);
-  if ('text' in readable) return <p className="followups__stream-text">{readable.text}</p>;
+  // Shown like the final list (one draft per line), so the validated suggestions replace the drafts without a jump.
+  const questions = 'text' in readable ? readable.text.split('\n').filter((line) => line.trim() !== '') : readable.questions;
   return (
     <ol className="suggestions suggestions--draft">
-      {readable.questions.map((question, index) => (
+      {questions.map((question, index) => (
         <li key={index} className="suggestion">
           <p className="suggestion__question">{question}</p>
         </li>

@@ -1,0 +1,517 @@
+/**
+ * End-to-end: the interviewer's live screen in a real browser against the real server.
+ *
+ * Debian Chromium (driven by playwright-core) plays jfk.wav through its fake microphone; the built client captures it
+ * (getUserMedia → AudioWorklet → Socket.IO), the server built by `buildServer` runs the real Silero VAD, the real
+ * whisper.cpp decode, SQLite storage and the answer analysis against a fake vLLM that streams over real HTTP/SSE.
+ * The test drives the page as a user does (setup → start → watch → stop → review → export) and reads the stored
+ * interview back over the REST API. Screenshots go to test-output/ for a human to look at.
+ *
+ * Substitution, documented: the shared models folder holds only zero-weight whisper test models, whose text is
+ * meaningless (often nothing but U+FFFD, which the analyzer rightly labels "empty" without calling the LLM). So that
+ * follow-ups and scores have words to work on, the transcriber below still runs the real whisper decode of every
+ * clip (real cost, real scheduling, real failures) and then replaces its text with the words of the clip's reference
+ * transcript (jfk.txt, in the four phrases Silero hears). The browser audio path and the VAD stay real. When real
+ * weights are present (<models>/whisper/ggml-base.en.bin) the test uses them instead, with no substitution.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { samplesToMs } from '../protocol/audio.ts';
+import { InterviewDetail, InterviewList } from '../protocol/interviews.ts';
+import type { Language } from '../protocol/schemas.ts';
+import { DecodeScheduler } from '../server/asr/scheduler.ts';
+import type { TranscribeOptions, TranscribeResult, Transcriber } from '../server/asr/transcriber.ts';
+import { loadConfig, type Config } from '../server/env.ts';
+import { silentLogger } from '../server/logger.ts';
+import { buildServer, type BuiltServer } from '../server/server.ts';
+import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.ts';
+import { analysisResponder, jsonScript } from './fakes/fake-analysis-answers.ts';
+import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
+import { hasRealWhisper, MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
+
+const run = promisify(execFile);
+const REPO_DIR = path.resolve(import.meta.dirname, '..');
+const CLIENT_DIR = path.join(REPO_DIR, 'client/dist');
+const OUTPUT_DIR = path.join(REPO_DIR, 'test-output');
+const CHROMIUM = process.env.VIVA_CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** 16 kHz mono PCM16; Chromium's fake capture device plays it in a loop. */
+const SPEECH_WAV = path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav');
+const REAL_WHISPER = hasRealWhisper('base.en');
+
+/** jfk.txt split where Silero hears the pauses (~[0.3-2.3], [3.3-4.5], [5.4-7.7], [8.2-10.6] s). */
+const JFK_PHRASES = ['And so my fellow Americans,', 'ask not', 'what your country can do for you,', 'ask what you can do for your country.'];
+/** Typical length of a phrase, to size the words shown in a partial. */
+const PHRASE_MS = 2300;
+
+/** The rubric the test types in; ids are what the client derives from the names. */
+const RUBRIC = [
+  { name: 'Technical depth', weight: '2', id: 'technical_depth', score: 7 },
+  { name: 'Communication', weight: '1', id: 'communication', score: 8 },
+  { name: 'Problem solving', weight: '1', id: 'problem_solving', score: 6 },
+] as const;
+
+/**
+ * Runs the real whisper decode of each clip, then answers with the reference words (see the file comment): finals take
+ * the phrases in turn, a partial shows the start of the phrase being spoken in proportion to its length so far.
+ */
+class ReferenceWordsTranscriber implements Transcriber {
+  private finals = 0;
+  constructor(
+    private readonly real: Transcriber,
+    private readonly phrases: readonly string[],
+  ) {}
+
+  supportsLanguage(language: Language): boolean {
+    return this.real.supportsLanguage(language);
+  }
+
+  async transcribe(pcm: Float32Array, options: TranscribeOptions): Promise<TranscribeResult> {
+    const decoded = await this.real.transcribe(pcm, options);
+    const phrase = this.phrases[this.finals % this.phrases.length] ?? '';
+    const durationMs = samplesToMs(pcm.length);
+    let text = phrase;
+    if (options.purpose === 'final') {
+      this.finals += 1;
+    } else {
+      const words = phrase.split(' ');
+      text = words.slice(0, Math.max(1, Math.ceil(words.length * Math.min(1, durationMs / PHRASE_MS)))).join(' ');
+    }
+    return { ...decoded, text, language: 'en', segments: [{ text, startMs: 0, endMs: durationMs }] };
+  }
+
+  close(): Promise<void> {
+    return this.real.close();
+  }
+}
+
+/** The real speech runtime, with the reference-words transcriber over the real decode unless real weights exist. */
+async function loadRuntime(config: Config): Promise<SpeechRuntime | undefined> {
+  if (REAL_WHISPER) return undefined;
+  const loaded = await loadSpeechRuntime({
+    modelsDir: config.modelsDir,
+    whisperModel: config.whisperModel,
+    whisperThreads: config.whisperThreads,
+    audioContext: config.whisperAudioContext,
+    vad: { redemptionMs: config.vadRedemptionMs },
+  });
+  const transcriber = new ReferenceWordsTranscriber(loaded.transcriber, JFK_PHRASES);
+  const scheduler = new DecodeScheduler(transcriber);
+  return {
+    ...loaded,
+    transcriber,
+    decoder: scheduler,
+    scheduler,
+    async close() {
+      await scheduler.close();
+      await loaded.close();
+    },
+  };
+}
+
+// ---- the fake vLLM's answers, built from the answer it is asked about ----
+
+/** The candidate's answer as the analysis-context system prompt quotes it. */
+function answerOf(request: RecordedLlmRequest): string {
+  const messages = (request.body?.messages ?? []) as Array<{ role: string; content: string }>;
+  const system = messages.find((message) => message.role === 'system')?.content ?? '';
+  return /Candidate's answer \(transcript\):\n"""\n([\s\S]*?)\n"""/.exec(system)?.[1]?.trim() ?? '';
+}
+
+/** The first words of the answer: verbatim, so the server keeps them as `buildsOn` and evidence. */
+function quoteOf(answer: string): string {
+  return answer.split(/\s+/).slice(0, 3).join(' ').replace(/[,.]$/, '');
+}
+
+/** Streaming pace of the fake: small chunks with a delay, so deltas visibly stream. */
+const STREAM = { timeToFirstTokenMs: 100, chunkDelayMs: 20, chunkSize: 6 } as const;
+
+function followUpsFor(request: RecordedLlmRequest) {
+  const quote = quoteOf(answerOf(request));
+  return jsonScript(
+    {
+      suggestions: [
+        { question: `You said "${quote}": what was the hardest trade-off you made there, and why?`, buildsOn: quote, probes: 'depth of ownership' },
+        { question: 'How would you measure whether that decision paid off a year later?', buildsOn: '', probes: 'outcome thinking' },
+      ],
+    },
+    STREAM,
+  );
+}
+
+function scoreFor(request: RecordedLlmRequest) {
+  const quote = quoteOf(answerOf(request));
+  return jsonScript(
+    {
+      label: 'answer',
+      dimensions: Object.fromEntries(
+        RUBRIC.map((dimension) => [dimension.id, { reason: `Fake reason for ${dimension.name}.`, evidence: dimension.id === 'technical_depth' ? [quote] : [], score: dimension.score }]),
+      ),
+      remark: 'Short but on point (scripted by the e2e fake).',
+    },
+    STREAM,
+  );
+}
+
+/** What the fake LLM does with score requests: 'fail' answers every attempt with HTTP 500. */
+const llmMode: { score: 'ok' | 'fail' } = { score: 'ok' };
+const SCORE_FAILURE = 'CUDA out of memory (scripted by the e2e test)';
+
+// ---- browser helpers ----
+
+/** Installs a MutationObserver that records when things first appear (ms after the start click) and follow-up drafts. */
+async function installProbe(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __probe: { marks: Record<string, number>; drafts: string[]; firstSuggestions: string[]; startAt: number | null } };
+    const probe = { marks: {} as Record<string, number>, drafts: [] as string[], firstSuggestions: [] as string[], startAt: null as number | null };
+    w.__probe = probe;
+    const mark = (name: string) => {
+      if (probe.startAt !== null && probe.marks[name] === undefined) probe.marks[name] = Math.round(performance.now() - probe.startAt);
+    };
+    document.addEventListener(
+      'click',
+      (event) => {
+        if ((event.target as HTMLElement | null)?.closest('[data-testid="start-button"]')) probe.startAt ??= performance.now();
+      },
+      true,
+    );
+    const look = () => {
+      if (document.querySelector('[data-testid="live-view"]')) mark('liveView');
+      const turns = [...document.querySelectorAll('[data-testid="transcript-turn"]')];
+      if (turns.some((turn) => turn.getAttribute('data-final') === 'false')) mark('firstPartial');
+      if (turns.some((turn) => turn.getAttribute('data-final') === 'true' && (turn.querySelector('[data-testid="turn-text"]')?.textContent ?? '').trim() !== '')) {
+        mark('firstFinalTurn');
+      }
+      const stream = document.querySelector('[data-testid="followup-stream"]');
+      const draft = [...(stream?.querySelectorAll('.suggestion__question') ?? [])].map((element) => element.textContent ?? '').join('\n');
+      if (draft.trim() !== '') {
+        mark('firstFollowUpDelta');
+        if (probe.drafts.at(-1) !== draft && probe.drafts.length < 500) probe.drafts.push(draft);
+      }
+      const suggestions = [...document.querySelectorAll('[data-testid="followup-panel"] [data-testid="followup-suggestion"]')];
+      if (suggestions.length > 0 && probe.firstSuggestions.length === 0) {
+        mark('firstSuggestionList');
+        probe.firstSuggestions = suggestions.map((element) => element.textContent ?? '');
+      }
+      if (document.querySelector('[data-testid="score-card"][data-label="answer"]')) mark('firstScoreCard');
+    };
+    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+}
+
+async function readProbe(page: Page): Promise<{ marks: Record<string, number>; drafts: string[]; firstSuggestions: string[] }> {
+  return page.evaluate(() => (window as unknown as { __probe: { marks: Record<string, number>; drafts: string[]; firstSuggestions: string[] } }).__probe);
+}
+
+/** Counts elements matching `selector`, waiting until there are at least `min`. */
+async function waitForCount(page: Page, selector: string, min: number, timeoutMs: number): Promise<number> {
+  await page.waitForFunction(([s, n]) => document.querySelectorAll(s as string).length >= (n as number), [selector, min] as const, { timeout: timeoutMs });
+  return page.locator(selector).count();
+}
+
+/** Fills the setup form the way an interviewer would, in single-microphone mode (the fake mic is the candidate). */
+async function fillSetup(page: Page, options: { full: boolean }): Promise<void> {
+  if (options.full) {
+    await page.getByTestId('setup-title').fill('Backend engineer, first round');
+    await page.getByTestId('setup-role').fill('Senior backend engineer');
+    await page.getByTestId('setup-job-description').fill('Design and run the payments API: Go and TypeScript services, PostgreSQL, Kafka; on-call for production.');
+    for (const [index, dimension] of RUBRIC.entries()) {
+      await page.getByTestId(`setup-rubric-name-${index}`).fill(dimension.name);
+      await page.getByTestId(`setup-rubric-weight-${index}`).fill(dimension.weight);
+    }
+    await page.getByTestId('setup-question-0').fill('Tell me about a system you owned end to end.');
+    await page.getByTestId('setup-add-question').click();
+    await page.getByTestId('setup-question-1').fill('How do you handle an outage at 3 am?');
+  } else {
+    for (const [index, dimension] of RUBRIC.entries()) await page.getByTestId(`setup-rubric-name-${index}`).fill(dimension.name);
+  }
+  await page.getByTestId('setup-language').selectOption('en');
+  await page.getByTestId('setup-capture-single-mic').check();
+}
+
+/** Newest mtime of the files the client is built from. */
+function newestSourceMtimeMs(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (!entry.name.includes('.test.')) newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  walk(path.join(REPO_DIR, 'client/src'));
+  walk(path.join(REPO_DIR, 'protocol'));
+  for (const file of ['client/index.html', 'client/vite.config.ts']) newest = Math.max(newest, statSync(path.join(REPO_DIR, file)).mtimeMs);
+  return newest;
+}
+
+/** Builds client/dist when it is missing or older than its sources (~1-2 s). */
+async function ensureClientBuilt(): Promise<void> {
+  const index = path.join(CLIENT_DIR, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMtimeMs()) return;
+  await run(path.join(REPO_DIR, 'node_modules/.bin/vite'), ['build', 'client', '--logLevel', 'warn'], { cwd: REPO_DIR });
+}
+
+// ---- the run ----
+
+let fake: FakeLlmServer;
+let server: BuiltServer;
+let port = 0;
+let browser: Browser;
+let dataDir: string;
+const contexts: BrowserContext[] = [];
+const extraServers: BuiltServer[] = [];
+
+function configFor(listenPort: number): Config {
+  return loadConfig(
+    {
+      VIVA_MODELS_DIR: MODELS_DIR,
+      VIVA_WHISPER_MODEL: REAL_WHISPER ? 'base.en' : 'tiny',
+      VIVA_WHISPER_THREADS: '2',
+      VIVA_DATA_DIR: dataDir,
+      VIVA_LLM_BASE_URL: fake.baseUrl,
+      VIVA_LLM_MODEL: FAKE_DEFAULT_MODEL,
+      PORT: String(listenPort),
+    },
+    REPO_DIR,
+  );
+}
+
+async function startServer(listenPort: number): Promise<{ built: BuiltServer; port: number }> {
+  const config = configFor(listenPort);
+  const speechRuntime = await loadRuntime(config);
+  const built = await buildServer(config, silentLogger, { clientDir: CLIENT_DIR, ...(speechRuntime ? { speechRuntime } : {}) });
+  return { built, port: await built.listen() };
+}
+
+/** Opens the app in a fresh browser context; a failing test leaves a screenshot of the page as it was. */
+async function openPage(name: string): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', acceptDownloads: true });
+  contexts.push(context);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+  });
+  onTestFailed(async () => {
+    await page.screenshot({ path: path.join(OUTPUT_DIR, `e2e-failed-${name}.png`) }).catch(() => {});
+  });
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.getByTestId('start-button').waitFor();
+  return { page, problems };
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium; .ci/run does) or set VIVA_CHROMIUM_PATH`);
+  }
+  if (!existsSync(SPEECH_WAV)) throw new Error(`speech recording missing: ${SPEECH_WAV} (the shared audio folder beside the repo)`);
+  const reference = (await readFile(SPEECH_WAV.replace(/\.wav$/, '.txt'), 'utf8')).trim();
+  if (JFK_PHRASES.join(' ') !== reference) throw new Error(`jfk.txt changed: ${reference}`);
+  await Promise.all([ensureClientBuilt(), mkdir(OUTPUT_DIR, { recursive: true })]);
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'viva-e2e-'));
+  fake = await startFakeLlmServer({
+    respond: analysisResponder({
+      followups: followUpsFor,
+      score: (request) => (llmMode.score === 'fail' ? fakeScripts.error(500, SCORE_FAILURE) : scoreFor(request)),
+    }),
+  });
+  ({ built: server, port } = await startServer(0));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${SPEECH_WAV}`,
+    ],
+  });
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => {});
+  await browser?.close();
+  for (const built of extraServers) await built.close().catch(() => {});
+  await server?.close().catch(() => {});
+  await fake?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the interviewer\'s live screen in a real browser', () => {
+  it('setup → live transcript, streamed follow-ups and a score card → stop → review, JSON export, stored interview and report', async () => {
+    const { page, problems } = await openPage('live');
+    await fillSetup(page, { full: true });
+    await installProbe(page);
+    await page.getByTestId('start-button').click();
+    await page.getByTestId('live-view').waitFor({ timeout: 15_000 });
+
+    // Speech turns from the fake microphone, finalised, with words.
+    await waitForCount(page, '[data-testid="transcript-turn"][data-final="true"]', 2, 30_000);
+    await page.locator('[data-testid="followup-suggestion"]').first().waitFor({ timeout: 20_000 });
+    const card = page.locator('[data-testid="score-card"][data-label="answer"]').first();
+    await card.waitFor({ timeout: 20_000 });
+
+    // The score card shows the rubric the interviewer typed, with the fake's numbers and the weighted overall.
+    const dimensionIds = await card.locator('[data-testid="score-dimension"]').evaluateAll((items) => items.map((item) => item.getAttribute('data-dimension-id')));
+    expect(dimensionIds).toEqual(RUBRIC.map((dimension) => dimension.id));
+    expect(await card.locator('[data-testid="dimension-score"]').allTextContents()).toEqual(RUBRIC.map((dimension) => `${dimension.score}/10`));
+    // (7×2 + 8 + 6) / 4 = 7.0
+    expect((await card.getByTestId('score-overall').textContent())?.replace(/\s+/g, '')).toBe('7.0/10');
+    expect(await card.getByTestId('score-versions').textContent()).toContain(FAKE_DEFAULT_MODEL);
+    const evidence = (await card.getByTestId('evidence-quote').first().textContent()) ?? '';
+    expect(evidence.length).toBeGreaterThan(2);
+
+    // The first validated list (read when it appeared: a newer answer's stream may have replaced it since).
+    const probe = await readProbe(page);
+    expect(probe.firstSuggestions).toHaveLength(2);
+    expect(probe.firstSuggestions[0]).toMatch(/hardest trade-off/);
+
+    const finals = page.locator('[data-testid="transcript-turn"][data-final="true"]');
+    const finalTexts = (await finals.locator('[data-testid="turn-text"]').allTextContents()).map((text) => text.trim());
+    expect(finalTexts.every((text) => text !== '')).toBe(true);
+    if (!REAL_WHISPER) expect(JFK_PHRASES).toContain(finalTexts[0]);
+    expect(await finals.first().getAttribute('data-channel')).toBe('candidate');
+
+    // Follow-ups streamed: a draft with part of the first question was on screen before the validated list.
+    const firstQuestion = /You said "[^"]*": what was the hardest trade-off you made there, and why\?/;
+    expect(probe.drafts.length).toBeGreaterThan(1);
+    expect(probe.drafts.some((draft) => draft.startsWith('You said') && !firstQuestion.test(draft))).toBe(true);
+    expect(probe.marks.firstFollowUpDelta).toBeLessThan(probe.marks.firstSuggestionList ?? Infinity);
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-live.png') });
+
+    // Stop: the review has the whole transcript, each answer's score and suggestions.
+    await page.getByTestId('stop-button').click();
+    await page.getByTestId('review-view').waitFor({ timeout: 30_000 });
+    const reviewTurns = await page.getByTestId('review-turn').count();
+    expect(reviewTurns).toBeGreaterThanOrEqual(finalTexts.length);
+    // Answers heard just before the stop are still analysed and land on the review.
+    await page.waitForFunction(
+      () => {
+        const turns = [...document.querySelectorAll('[data-testid="review-turn"]')];
+        return turns.length > 0 && turns.every((turn) => turn.querySelector('[data-testid="score-card"], [data-testid="analysis-error"]'));
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await page.locator('[data-testid="review-view"] [data-testid="score-card"][data-label="answer"]').count()).toBe(reviewTurns);
+    expect(await page.getByTestId('review-summary').textContent()).toMatch(new RegExp(`${reviewTurns}\\D`));
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-review.png'), fullPage: true });
+
+    // Export JSON: a real download, parsed.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    expect(download.suggestedFilename()).toMatch(/^viva-Backend-engineer.*\.json$/);
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8')) as {
+      format: string;
+      sessionId: string;
+      captureMode: string;
+      context: { role?: string; rubric?: { dimensions: { id: string }[] } };
+      turns: { turnId: string; speaker: string; text: string; final: boolean; score?: { overall: number | null; dimensions: { id: string }[] }; followUps?: unknown[] }[];
+      stopResult: { stats: Record<string, { framesReceived: number; framesDropped: number; gaps: number; turns: number; audioMs: number }> } | null;
+    };
+    expect(exported.format).toBe('viva-interview-export/1');
+    expect(exported.captureMode).toBe('single-mic');
+    expect(exported.context.role).toBe('Senior backend engineer');
+    expect(exported.context.rubric?.dimensions.map((dimension) => dimension.id)).toEqual(RUBRIC.map((dimension) => dimension.id));
+    expect(exported.turns).toHaveLength(reviewTurns);
+    // Every frame the browser captured reached the server, in order.
+    const stats = exported.stopResult?.stats.candidate;
+    expect(stats).toMatchObject({ framesDropped: 0, gaps: 0, turns: reviewTurns });
+    expect(stats?.framesReceived).toBeGreaterThan(30);
+    for (const turn of exported.turns) {
+      expect(turn).toMatchObject({ final: true, speaker: 'candidate' });
+      expect(turn.text).not.toBe('');
+      expect(turn.score?.overall).toBe(7);
+      expect(turn.score?.dimensions.map((dimension) => dimension.id)).toEqual(RUBRIC.map((dimension) => dimension.id));
+      expect(turn.followUps).toHaveLength(2);
+    }
+
+    // The server kept the same interview: list, detail, report.
+    const sessionId = exported.sessionId;
+    const list = InterviewList.parse(await (await fetch(`http://127.0.0.1:${port}/api/interviews`)).json());
+    const summary = list.items.find((item) => item.id === sessionId);
+    expect(summary).toMatchObject({ mode: 'copilot', status: 'stopped', role: 'Senior backend engineer' });
+    const detail = InterviewDetail.parse(await (await fetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}`)).json());
+    expect(detail.turns.map((turn) => turn.turnId)).toEqual(exported.turns.map((turn) => turn.turnId));
+    expect(detail.turns.map((turn) => turn.text)).toEqual(exported.turns.map((turn) => turn.text));
+    for (const turn of detail.turns) {
+      expect(turn.hasAudio).toBe(true);
+      expect(turn.suggestions?.suggestions).toHaveLength(2);
+      expect(turn.score).toMatchObject({ label: 'answer', overall: 7 });
+      expect(turn.failure).toBeNull();
+    }
+    const report = await fetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}/report?format=html`);
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await report.text();
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('Senior backend engineer');
+    expect(html).toContain('Technical depth');
+    expect(html).toContain(detail.turns[0]?.text.replace(/,$/, '') ?? '∅');
+
+    // Nothing went wrong in the page (no script errors, no malformed events refused).
+    expect(problems.filter((problem) => !/favicon/.test(problem))).toEqual([]);
+
+    const marks = probe.marks;
+    console.info(
+      `e2e live screen (${REAL_WHISPER ? 'real base.en' : 'zero-weight tiny + reference words'}): after the start click, ` +
+        `live view ${marks.liveView} ms, first partial ${marks.firstPartial ?? '-'} ms, first final turn ${marks.firstFinalTurn} ms, ` +
+        `first follow-up delta ${marks.firstFollowUpDelta} ms, suggestion list ${marks.firstSuggestionList} ms, score card ${marks.firstScoreCard} ms; ` +
+        `${probe.drafts.length} follow-up drafts seen; ${reviewTurns} turns reviewed`,
+    );
+  }, 90_000);
+
+  it('shows an LLM failure on the answer with Retry that recovers, and the connection banner when the server goes away', async () => {
+    llmMode.score = 'fail';
+    const { page } = await openPage('failures');
+    await fillSetup(page, { full: false });
+    await page.getByTestId('start-button').click();
+    await page.getByTestId('live-view').waitFor({ timeout: 15_000 });
+
+    // Every attempt of the score call gets HTTP 500 (the client's own retries included): the answer says so, with Retry.
+    const failed = page.locator('[data-testid="transcript-turn"]', { has: page.getByTestId('analysis-error') }).first();
+    await failed.waitFor({ timeout: 30_000 });
+    const turnId = await failed.getAttribute('data-turn-id');
+    expect(turnId).toBeTruthy();
+    expect(await failed.getByTestId('analysis-error').textContent()).toMatch(/500/);
+    await page.getByTestId('llm-banner').waitFor();
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-llm-error.png') });
+
+    // The LLM is back: Retry on that answer brings its score card; the error goes away.
+    llmMode.score = 'ok';
+    await failed.getByTestId('retry-button').click();
+    await page.locator(`[data-testid="score-card"][data-turn-id="${turnId}"][data-label="answer"]`).waitFor({ timeout: 20_000 });
+    await page.locator(`[data-testid="transcript-turn"][data-turn-id="${turnId}"] [data-testid="analysis-error"]`).waitFor({ state: 'detached', timeout: 5_000 });
+    await page.getByTestId('llm-banner').waitFor({ state: 'detached', timeout: 10_000 });
+
+    // The server goes away mid-interview (crash, not a stop): the screen says it is reconnecting and holds the audio.
+    await page.getByTestId('connection-status').and(page.locator('[data-status="connected"]')).waitFor();
+    const crashed = server;
+    extraServers.push(crashed);
+    await new Promise<void>((resolve) => crashed.app.io.close(() => resolve()));
+    const banner = page.locator('[data-testid="connection-banner"][data-status="reconnecting"]');
+    await banner.waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => /\(([1-9]\d*\.\d|0\.[1-9]) s/.test(document.querySelector('[data-testid="connection-banner"]')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-reconnecting.png') });
+
+    // A server started again on the same port and data folder takes the session back: banner gone, turns keep coming.
+    const finalsBefore = await page.locator('[data-testid="transcript-turn"][data-final="true"]').count();
+    ({ built: server } = await startServer(port));
+    await banner.waitFor({ state: 'detached', timeout: 20_000 });
+    await waitForCount(page, '[data-testid="transcript-turn"][data-final="true"]', finalsBefore + 1, 20_000);
+    // Nothing captured was lost: the frames held while offline were resent, the server saw no gap.
+    for (const testId of ['fatal-banner', 'gaps-banner', 'dropped-banner']) expect(await page.getByTestId(testId).count()).toBe(0);
+  }, 90_000);
+});
