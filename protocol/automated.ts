@@ -9,6 +9,20 @@ import { PlannedQuestion, Rubric } from './schemas.ts';
 export const AutomatedLanguage = z.enum(['en', 'zh']);
 export type AutomatedLanguage = z.infer<typeof AutomatedLanguage>;
 
+/** Version of the consent text the candidate page shows (en and zh say the same thing); stored with the consent. */
+export const AUTOMATED_CONSENT_TEXT_VERSION = 'automated-consent@1';
+
+/** The candidate page sends 100 ms frames, so frame counts are positions on the candidate's audio timeline. */
+export const CANDIDATE_FRAME_MS = 100;
+
+/** Rough time to speak `text` aloud (ms): the browser's fallback when it has no voice, and the server's watchdog. */
+export function estimateSpeakingMs(text: string): number {
+  // ~4 Chinese characters or ~14 other characters per second of speech, plus a little lead-in.
+  const cjk = (text.match(/[\u3400-\u9fff]/g) ?? []).length;
+  const other = text.length - cjk;
+  return Math.round(600 + (cjk / 4 + other / 14) * 1000);
+}
+
 /** A signed candidate link token: `v1.<payload>.<signature>`, base64url parts. */
 export const InterviewToken = z
   .string()
@@ -190,6 +204,8 @@ export const TurnTakingOverrides = z.strictObject({
   thinkingPauseMs: z.number().int().min(500).max(30_000).optional(),
   noAnswerTimeoutMs: z.number().int().min(2_000).max(120_000).optional(),
   maxAnswerMs: z.number().int().min(10_000).max(1_800_000).optional(),
+  /** Empty answers in a row after which the interview ends as 'no-response'. */
+  maxSilentAnswers: z.number().int().min(1).max(20).optional(),
 });
 export type TurnTakingOverrides = z.infer<typeof TurnTakingOverrides>;
 

@@ -127,6 +127,7 @@ export function createApp(deps: AppDeps): VivaApp {
     const observer: SessionObserver = {
       onFinal: (session, turn) => observers.forEach((o) => o.onFinal?.(session, turn)),
       onProgress: (session, channel, nextSeq, samples) => observers.forEach((o) => o.onProgress?.(session, channel, nextSeq, samples)),
+      onSpeech: (session, event) => observers.forEach((o) => o.onSpeech?.(session, event)),
       onStop: async (session) => {
         for (const o of observers) await o.onStop?.(session);
       },

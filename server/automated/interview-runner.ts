@@ -48,6 +48,8 @@ export interface RunnerOptions {
   signal: AbortSignal;
   /** Longest wait for the finals of an answer's last segments before deciding (default 4000 ms). */
   finalWaitMs?: number;
+  /** Audio received so far on the candidate channel (ms), ahead of what the VAD has processed when it lags. */
+  receivedMs?: () => number;
   now?: () => number;
 }
 
@@ -119,9 +121,14 @@ export class InterviewRunner {
     this.apply({ type: 'stop', nowMs: this.now() });
   }
 
-  /** Candidate channel progress (samples received, as ms). */
+  /** Candidate channel progress (samples processed, as ms). */
   progress(audioMs: number): void {
     this.audioPositionMs = audioMs;
+  }
+
+  /** Where the candidate's audio stands now: what arrived, even if the VAD has not processed it yet. */
+  private position(): number {
+    return Math.max(this.audioPositionMs, this.options.receivedMs?.() ?? 0);
   }
 
   /** The browser started speaking a question. */
@@ -166,7 +173,7 @@ export class InterviewRunner {
     let speechMs = 0;
     if (segment && startMs !== null) {
       segment.endMs = atMs;
-      echo = classifySegment({ startMs, endMs: atMs }, this.speaking, this.audioPositionMs).echo;
+      echo = classifySegment({ startMs, endMs: atMs }, this.speaking, this.position()).echo;
       segment.echo = echo;
       speechMs = atMs - startMs;
       this.options.sink.record('segment', { questionId: segment.questionId, startMs, endMs: atMs, echo, bargeIn: segment.bargeIn });
@@ -224,7 +231,7 @@ export class InterviewRunner {
       case 'ask': {
         const snapshot = this.machine.snapshot(nowMs);
         if (!effect.repeat) this.saveQuestion(effect.question);
-        sink.record('question', { ...effect.question, repeat: effect.repeat, audioMs: this.audioPositionMs });
+        sink.record('question', { ...effect.question, repeat: effect.repeat, audioMs: this.position() });
         sink.question({
           sessionId,
           ...effect.question,
@@ -258,7 +265,8 @@ export class InterviewRunner {
 
   private saveQuestion(question: AskedQuestion): void {
     const turnId = `viva-${question.questionId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-    const turn = { turnId, text: question.text, startMs: this.audioPositionMs, endMs: this.audioPositionMs };
+    const atMs = this.position();
+    const turn = { turnId, text: question.text, startMs: atMs, endMs: atMs };
     this.questionTurns.set(question.questionId, turn);
     this.options.sink.saveQuestionTurn(turn);
   }

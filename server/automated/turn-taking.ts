@@ -5,7 +5,9 @@
  * The runner (interview-runner.ts) feeds it socket and VAD events, calls `tick` at `nextDeadlineMs()`, and carries out
  * the effects it returns.
  */
-import type { AskedQuestion, AutomatedEndReason, InterviewPhase } from '../../protocol/automated.ts';
+import { estimateSpeakingMs, type AskedQuestion, type AutomatedEndReason, type InterviewPhase } from '../../protocol/automated.ts';
+
+export { estimateSpeakingMs };
 
 /** Knobs of the turn-taking, all in milliseconds. */
 export interface TurnTakingConfig {
@@ -75,13 +77,6 @@ export function resolveTurnTakingConfig(config: Partial<TurnTakingConfig> & { ti
   return resolved;
 }
 
-/** Rough speaking time of a question, used when the browser never reports the end of speech. */
-export function estimateSpeakingMs(text: string): number {
-  // ~4 Chinese characters or ~14 other characters per second of speech, plus a little lead-in.
-  const cjk = (text.match(/[\u3400-\u9fff]/g) ?? []).length;
-  const other = text.length - cjk;
-  return Math.round(600 + (cjk / 4 + other / 14) * 1000);
-}
 
 /** What the machine is told. Times: `nowMs` is wall clock; speech durations are audio milliseconds. */
 export type TurnInput =

@@ -22,6 +22,8 @@ export interface SessionObserver {
   onFinal?(session: Session, turn: FinalTurn): void;
   onProgress?(session: Session, channel: Channel, nextSeq: number, samplesReceived: number): void;
   onStop?(session: Session): void | Promise<void>;
+  /** A channel's VAD confirmed speech ('start', atMs = the turn's start) or closed a turn ('end', atMs = its end). */
+  onSpeech?(session: Session, event: { type: 'start' | 'end'; channel: Channel; atMs: number }): void;
 }
 
 /** What a session needs from the rest of the server. */
@@ -296,8 +298,14 @@ export class Session {
 
   private sinkFor(): TurnSink {
     return {
-      speechStart: (channel, atMs) => this.deps.emit('speech:start', { sessionId: this.id, channel, atMs }),
-      speechEnd: (channel, atMs) => this.deps.emit('speech:end', { sessionId: this.id, channel, atMs }),
+      speechStart: (channel, atMs) => {
+        this.deps.emit('speech:start', { sessionId: this.id, channel, atMs });
+        this.deps.observer?.onSpeech?.(this, { type: 'start', channel, atMs });
+      },
+      speechEnd: (channel, atMs) => {
+        this.deps.emit('speech:end', { sessionId: this.id, channel, atMs });
+        this.deps.observer?.onSpeech?.(this, { type: 'end', channel, atMs });
+      },
       partial: (event) => this.deps.emit('transcript:partial', event),
       final: (turn) => {
         const { audio: _audio, finalLatencyMs: _latency, ...event } = turn;

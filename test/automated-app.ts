@@ -1,0 +1,161 @@
+/**
+ * The real server as the automated-interview tests use it: real Socket.IO on 127.0.0.1:0, real Silero VAD, whisper test
+ * model (or a scripted transcriber where a test needs words), the real storage, analysis and automated features, and
+ * the fake vLLM answering follow-up decisions and answer analysis over real HTTP.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
+import { DecodeScheduler } from '../server/asr/scheduler.ts';
+import type { Transcriber } from '../server/asr/transcriber.ts';
+import { buildAutomatedInterviews, type AutomatedInterviews } from '../server/automated/index.ts';
+import type { AutomatedStore } from '../server/automated/automated-store.ts';
+import type { TurnTakingConfig } from '../server/automated/turn-taking.ts';
+import { FOLLOW_UP_DECISION_SCHEMA_NAME } from '../server/automated/follow-up-decider.ts';
+import { createAnalysisFeature } from '../server/features/analysis-feature.ts';
+import { createStoreFeature } from '../server/features/store-feature.ts';
+import { createInterviewsRouter } from '../server/api/interviews.ts';
+import { createLlmClient } from '../server/llm/client.ts';
+import { silentLogger } from '../server/logger.ts';
+import { createPromptLibrary } from '../server/prompts.ts';
+import { dataPaths } from '../server/store/paths.ts';
+import { createRepository, type InterviewRepository } from '../server/store/repository.ts';
+import type {
+  AutomatedAck,
+  CandidateClientToServerEvents,
+  CandidateServerToClientEvents,
+  CreateAutomatedInterviewRequest,
+  IssuedCandidateLink,
+} from '../protocol/automated.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/events.ts';
+import type { Interview } from '../protocol/interviews.ts';
+import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
+import { analysisResponder, defaultRubricScore, followUpsReply, jsonScript } from './fakes/fake-analysis-answers.ts';
+import { startSpeechApp, type SpeechApp } from './helpers/speech-app.ts';
+
+/** A candidate's socket: the shared protocol plus the candidate events. */
+export type CandidateClient = Socket<ServerToClientEvents & CandidateServerToClientEvents, ClientToServerEvents & CandidateClientToServerEvents>;
+
+/** Options of the test app. */
+export interface AutomatedAppOptions {
+  /** Replaces whisper (a scripted transcriber gives the decider words to work with). */
+  transcriber?: Transcriber;
+  turnTaking?: Partial<Omit<TurnTakingConfig, 'timeBudgetMs'>>;
+  /** Follow-up the fake model proposes for each decision call, in order (the last repeats); null moves on. */
+  followUps?: (string | null)[];
+  clientDir?: string;
+  stopGraceMs?: number;
+}
+
+/** The running test app. */
+export interface AutomatedApp {
+  speech: SpeechApp;
+  port: number;
+  origin: string;
+  repository: InterviewRepository;
+  automated: AutomatedInterviews & { store: AutomatedStore };
+  llm: FakeLlmServer;
+  dataDir: string;
+  /** Replaces the fake model's follow-up script (in order, the last repeats; null moves on). */
+  setFollowUps(next: (string | null)[]): void;
+  /** Chat requests that were follow-up decisions. */
+  decisionRequests(): RecordedLlmRequest[];
+  /** Creates an interview through the recruiter's REST route. */
+  createInterview(body: CreateAutomatedInterviewRequest): Promise<{ interview: Interview; link: IssuedCandidateLink }>;
+  close(): Promise<void>;
+}
+
+/** Starts the app; call `close()` in afterAll. */
+export async function startAutomatedApp(options: AutomatedAppOptions = {}): Promise<AutomatedApp> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'viva-automated-'));
+  const paths = dataPaths(dataDir);
+  const repository = createRepository(paths.dbPath, { audioDir: paths.audioDir });
+  const llm = await startFakeLlmServer();
+  let followUps = [...(options.followUps ?? [null])];
+  const analysis = analysisResponder({
+    followups: jsonScript(followUpsReply({ question: 'Which part was hardest?', buildsOn: '', probes: 'depth' })),
+    score: jsonScript(defaultRubricScore({ technical_skill: 7, clarity: 6, problem_solving: 8 })),
+  });
+  llm.setResponder((request) => {
+    if (request.schemaName === FOLLOW_UP_DECISION_SCHEMA_NAME) {
+      const next = followUps.length > 1 ? followUps.shift() : followUps[0];
+      return fakeScripts.json(next ? { gap: 'no concrete example', followUp: next } : { gap: 'none', followUp: null });
+    }
+    return analysis(request);
+  });
+  const llmClient = createLlmClient({ baseUrl: llm.baseUrl, model: FAKE_DEFAULT_MODEL, timeoutMs: 10_000, maxRetries: 1, structuredOutput: 'auto', retryBaseDelayMs: 5 });
+  const prompts = createPromptLibrary();
+  const store = createStoreFeature({ repository, logger: silentLogger, suggestionsModel: FAKE_DEFAULT_MODEL, suggestionsPromptVersion: 'test', keepTurnAudio: false });
+  const liveAnalysis = createAnalysisFeature({ llm: llmClient, prompts, logger: silentLogger, recorder: store.recorder, drainAfterStopMs: 20_000 });
+  const automated = buildAutomatedInterviews({
+    repository,
+    dbPath: paths.dbPath,
+    dataDir,
+    llm: llmClient,
+    prompts,
+    logger: silentLogger,
+    ...(options.turnTaking ? { turnTaking: options.turnTaking } : {}),
+  });
+  const interviews = createInterviewsRouter({ repository, uploadDir: paths.uploadDir, logger: { info() {}, warn() {}, error() {} } });
+  const speech = await startSpeechApp('tiny', {
+    features: [store, liveAnalysis, automated.feature],
+    apiRouters: [interviews, automated.router],
+    partialIntervalMs: 5_000,
+    ...(options.transcriber ? { decoder: new DecodeScheduler(options.transcriber) } : {}),
+    ...(options.clientDir ? { clientDir: options.clientDir } : {}),
+  });
+  automated.installSocketHandlers(speech.app.io);
+  const origin = `http://127.0.0.1:${speech.port}`;
+  return {
+    speech,
+    port: speech.port,
+    origin,
+    repository,
+    automated,
+    llm,
+    dataDir,
+    setFollowUps(next) {
+      followUps = [...next];
+    },
+    decisionRequests: () => llm.chatRequests().filter((request) => request.schemaName === FOLLOW_UP_DECISION_SCHEMA_NAME),
+    async createInterview(body) {
+      const response = await fetch(`${origin}/api/automated-interviews`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) throw new Error(`create failed: ${response.status} ${await response.text()}`);
+      return (await response.json()) as { interview: Interview; link: IssuedCandidateLink };
+    },
+    async close() {
+      await speech.close();
+      automated.close();
+      await interviews.close();
+      repository.close();
+      await llm.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A connected candidate socket (websocket, no automatic reconnection: tests reconnect by hand). */
+export async function connectCandidate(port: number): Promise<CandidateClient> {
+  const socket: CandidateClient = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+/** Sends a candidate event and returns its ack (throws on an ack timeout). */
+export async function ask<E extends 'interview:join' | 'interview:consent' | 'interview:ready'>(
+  socket: CandidateClient,
+  event: E,
+  payload: Parameters<CandidateClientToServerEvents[E]>[0],
+): Promise<AutomatedAck<Record<string, unknown>>> {
+  return (await (socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload)) as AutomatedAck<
+    Record<string, unknown>
+  >;
+}
