@@ -16,11 +16,23 @@ export interface ReviewOutput {
   columns?: number | undefined;
 }
 
-/** What `runReview` is built from; the lead wires the real repository and pipeline. */
-export interface ReviewCliDeps {
+/** The repository and pipeline a review runs on. */
+export interface ReviewParts {
   repository: InterviewRepository;
   /** The same function the API uses for uploads: stores turns, suggestions and scores of the interview. */
   processRecording: ProcessRecording;
+}
+
+/** Builds the parts once the arguments and the recording have been checked, so `--help` or a typo never loads a model. */
+export interface ReviewPartsLoader {
+  load(signal: AbortSignal): Promise<ReviewParts>;
+}
+
+/** What `runReview` is built from: the parts themselves (tests) or a loader of the real ones (`viva review`). */
+export type ReviewCliDeps = (ReviewParts | ReviewPartsLoader) & ReviewCliOptions;
+
+/** Streams, signal and helpers of `runReview`. */
+export interface ReviewCliOptions {
   stdout?: ReviewOutput;
   stderr?: ReviewOutput;
   /** Stops the run; default SIGINT/SIGTERM. */
@@ -47,6 +59,10 @@ and writes a report. The interview is also kept in the data directory (VIVA_DATA
   --title TEXT         interview title (default: the recording's file name)
   --candidate NAME     candidate's name
   -h, --help           show this help
+
+Models, data and the LLM come from the same settings as the server: VIVA_MODELS_DIR, VIVA_WHISPER_MODEL,
+VIVA_WHISPER_THREADS, VIVA_DATA_DIR, VIVA_LLM_BASE_URL, VIVA_LLM_MODEL, VIVA_LLM_API_KEY (VIVA_LLM_OPTIONAL=true to
+transcribe without analysis).
 `;
 
 /** The report format an output path asks for, from its extension. */
@@ -76,7 +92,6 @@ export async function runReview(argv: string[], deps: ReviewCliDeps): Promise<nu
   const stdout = deps.stdout ?? process.stdout;
   const stderr = deps.stderr ?? process.stderr;
   const now = deps.now ?? (() => performance.now());
-  const { repository } = deps;
   const usage = (message: string): number => {
     stderr.write(`viva review: ${message}\n\n${USAGE}`);
     return REVIEW_EXIT.usage;
@@ -157,6 +172,22 @@ export async function runReview(argv: string[], deps: ReviewCliDeps): Promise<nu
       throw error;
     }
 
+    let parts: ReviewParts;
+    if ('load' in deps) {
+      try {
+        parts = await deps.load(signal);
+      } catch (error) {
+        if (signal.aborted) {
+          stderr.write('viva review: interrupted\n');
+          return REVIEW_EXIT.interrupted;
+        }
+        return fail(error instanceof Error ? error.message : String(error));
+      }
+    } else {
+      parts = deps;
+    }
+    const { repository } = parts;
+
     const interview = repository.createInterview({
       title: values.title ?? path.basename(recording),
       candidateName: values.candidate ?? null,
@@ -190,7 +221,7 @@ export async function runReview(argv: string[], deps: ReviewCliDeps): Promise<nu
     };
     show(0);
     try {
-      await deps.processRecording({
+      await parts.processRecording({
         interviewId: interview.id,
         filePath: recording,
         language: language.data,

@@ -11,7 +11,14 @@ import { decodeAudioFile, probeAudioFile } from '../../server/media/decode.ts';
 import { renderReport } from '../../server/reports/index.ts';
 import { dataPaths } from '../../server/store/paths.ts';
 import { createRepository, type InterviewRepository } from '../../server/store/repository.ts';
+import { encodeWavPcm16 } from '../../server/audio/wav.ts';
+import { buildVivaCore } from '../../server/core.ts';
+import { silentLogger } from '../../server/logger.ts';
+import { loadSpeechRuntime } from '../../server/speech-runtime.ts';
+import { startFakeLlmServer } from '../fakes/fake-llm-server.ts';
 import { JFK_WAV } from '../helpers/recordings.ts';
+import { quotingAnalysisResponder, testConfig, withReferenceWords } from '../helpers/review-pipeline.ts';
+import { MODELS_DIR, readSharedWav } from '../helpers/speech-app.ts';
 import type { BenchRow, BenchSection } from './types.ts';
 
 const run = promisify(execFile);
@@ -64,6 +71,124 @@ function seedInterview(repository: InterviewRepository, turns: number): string {
     }
   }
   return id;
+}
+
+/** Whisper model of the whole-pipeline figure (the base.en-sized test model unless told otherwise). */
+const REVIEW_MODEL = process.env.VIVA_BENCH_WHISPER_MODEL ?? 'base.en';
+/** Length of the recording reviewed end to end. */
+const REVIEW_SECONDS = Number(process.env.VIVA_BENCH_REVIEW_SECONDS ?? 300);
+/** The fake LLM's time to first token and delay between chunks: a small, known cost per analysis call. */
+const LLM_TIMING = { timeToFirstTokenMs: 150, chunkDelayMs: 2, chunkSize: 16 };
+/** Shared English speech clips (16 kHz mono) strung together into an interview-length recording. */
+const SPEECH_CLIPS = [
+  'whisper.cpp-samples/jfk.wav',
+  'librivox-sense-and-sensibility/sense_and_sensibility_01_austen_64kb-0870.wav',
+  'cards/001.wav',
+  'librivox-sense-and-sensibility/sense_and_sensibility_01_austen_64kb-0880.wav',
+  'wenet/librispeech-1995-1837-0001.wav',
+  'librivox-sense-and-sensibility/sense_and_sensibility_01_austen_64kb-0890.wav',
+  'cards/005.wav',
+  'librivox-sense-and-sensibility/sense_and_sensibility_01_austen_64kb-0920.wav',
+  'librivox-sense-and-sensibility/sense_and_sensibility_01_austen_64kb-0930.wav',
+];
+/** Silence between two clips: longer than the VAD's redemption (400 ms), so each pause ends a turn. */
+const PAUSE_MS = 1200;
+
+/** Writes a `seconds`-long MP3 of shared speech clips separated by pauses; returns its path. */
+async function makeLongRecording(dir: string, seconds: number): Promise<string> {
+  const clips = await Promise.all(SPEECH_CLIPS.map((clip) => readSharedWav(clip)));
+  const pause = new Float32Array((PAUSE_MS * 16_000) / 1000);
+  const parts: Float32Array[] = [];
+  let samples = 0;
+  for (let i = 0; samples < seconds * 16_000; i++) {
+    const clip = clips[i % clips.length] ?? pause;
+    parts.push(clip, pause);
+    samples += clip.length + pause.length;
+  }
+  const all = new Float32Array(samples);
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  const wav = path.join(dir, 'interview.wav');
+  await writeFile(wav, encodeWavPcm16(all.subarray(0, seconds * 16_000), 16_000));
+  const mp3 = path.join(dir, 'interview.mp3');
+  await run('ffmpeg', ['-y', '-v', 'error', '-i', wav, '-ar', '44100', '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
+  return mp3;
+}
+
+/**
+ * The issue's figure: a 5-minute recording reviewed through the whole pipeline (ffmpeg decode → Session → Silero VAD →
+ * whisper on 2 threads → answer analysis against a fake LLM with a known delay → SQLite + WAV), wall time and real-time
+ * factor. Baseline: the transcriber alone decoding the same turns, one after another.
+ * Each turn is decoded by the real whisper (real cost); its text is then replaced by a fixed answer, because the
+ * zero-weight test model transcribes everything as empty text and an empty answer would skip the LLM (see
+ * test/helpers/review-pipeline.ts).
+ */
+async function wholePipelineRows(dir: string): Promise<BenchRow[]> {
+  const recording = await makeLongRecording(dir, REVIEW_SECONDS);
+  const probe = await probeAudioFile(recording);
+  const audioMs = probe.durationMs ?? REVIEW_SECONDS * 1000;
+  const llm = await startFakeLlmServer({ respond: quotingAnalysisResponder(LLM_TIMING) });
+  const runtime = await loadSpeechRuntime({ modelsDir: MODELS_DIR, whisperModel: REVIEW_MODEL, whisperThreads: 2 });
+  const answer = 'We sharded the orders table by customer id and moved reporting to a read replica.';
+  const core = await buildVivaCore(testConfig({ dataDir: path.join(dir, 'pipeline'), llmBaseUrl: llm.baseUrl, whisperModel: REVIEW_MODEL }), silentLogger, {
+    speechRuntime: { ...withReferenceWords(runtime, () => answer), close: async () => undefined },
+  });
+  try {
+    const { id } = core.repository.createInterview({ language: 'en', mode: 'recording', status: 'processing', title: 'bench' });
+    let transcribedAt = 0;
+    const started = performance.now();
+    await core.processRecording({
+      interviewId: id,
+      filePath: recording,
+      language: 'en',
+      probe,
+      signal: new AbortController().signal,
+      onProgress: ({ stage }) => {
+        if (stage === 'analysing' && transcribedAt === 0) transcribedAt = performance.now();
+      },
+    });
+    const wallMs = performance.now() - started;
+    const detail = core.repository.getInterviewDetail(id);
+    const turns = detail?.turns ?? [];
+    const scored = turns.filter((turn) => turn.score !== null).length;
+    const chatCalls = llm.chatRequests().length;
+
+    // Baseline: the same turns, cut from the decoded recording, through the transcriber alone.
+    const { samples } = await decodeAudioFile(recording);
+    let decodeAloneMs = 0;
+    let speechMs = 0;
+    for (const turn of turns) {
+      const clip = samples.slice(Math.round(turn.startMs * 16), Math.round(turn.endMs * 16));
+      speechMs += turn.endMs - turn.startMs;
+      const t0 = performance.now();
+      await runtime.transcriber.transcribe(clip, { language: 'en', purpose: 'final' });
+      decodeAloneMs += performance.now() - t0;
+    }
+    const minutes = (audioMs / 60_000).toFixed(1);
+    return [
+      {
+        name: `review ${minutes} min MP3 end to end (${REVIEW_MODEL}, 2 threads, fake LLM ${LLM_TIMING.timeToFirstTokenMs} ms to first token)`,
+        value: wallMs / 1000,
+        unit: 's',
+        baseline: decodeAloneMs / 1000,
+        note: `${turns.length} turns (${(speechMs / 1000).toFixed(0)} s of speech), ${scored} scored, ${chatCalls} LLM calls; baseline: whisper alone on the same turns`,
+      },
+      { name: 'review real-time factor (wall / audio)', value: wallMs / audioMs, unit: 'x', baseline: decodeAloneMs / audioMs, target: '< 1 (faster than real time)' },
+      {
+        name: 'analysis tail: last turn transcribed → everything stored',
+        value: transcribedAt > 0 ? (started + wallMs - transcribedAt) / 1000 : Number.NaN,
+        unit: 's',
+        note: 'answers still being analysed when the transcription ends',
+      },
+    ];
+  } finally {
+    await core.close();
+    await runtime.close();
+    await llm.close();
+  }
 }
 
 /** Review path costs: decoding uploads (vs bare ffmpeg), storage writes (vs raw SQLite), reads and report rendering. */
@@ -175,8 +300,11 @@ export async function bench(): Promise<BenchSection> {
     await new Promise((resolve) => server.close(resolve));
     for (const repo of [normal, full, repository]) repo.close();
     raw.close();
+
+    // --- a whole recorded interview through the pipeline ---
+    rows.push(...(await wholePipelineRows(dir)));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return { title: 'Review: decode, storage, reports', rows };
+  return { title: 'Review: decode, storage, reports, whole recorded interview', rows };
 }

@@ -1,0 +1,444 @@
+/**
+ * Review of recorded calls end to end, over real HTTP against the real server (`buildServer`: Express + the interviews
+ * router + the recording processor feeding ffmpeg's decode through Session → Silero VAD → whisper.cpp → answer analysis →
+ * SQLite and WAV files), with a fake vLLM speaking the real wire protocol. Plus the `viva review` command, in process and
+ * spawned as `npx viva review`.
+ *
+ * One substitution, on purpose: the shared whisper models are zero-weight test models that transcribe everything as empty
+ * text, and an empty answer is (rightly) labelled 'empty' without an LLM call. So the server runs on the real runtime
+ * wrapped by `withReferenceWords`: every turn is decoded by the real whisper through the real scheduler (real cost), then
+ * its text is replaced by the clip's reference words, handed out in turn order. Everything else is the real thing.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samplesToMs } from '../protocol/audio.ts';
+import type { ApiErrorBody, Interview, InterviewDetail, RecordingAccepted, RecordingStatus } from '../protocol/interviews.ts';
+import { VIVA_EXIT, runViva } from '../server/cli/viva.ts';
+import { silentLogger } from '../server/logger.ts';
+import type { InterviewReport } from '../server/reports/build-report.ts';
+import { buildServer, type BuiltServer } from '../server/server.ts';
+import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.ts';
+import type { TurnVad } from '../server/turns/channel-pipeline.ts';
+import { startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
+import { JFK_DURATION_MS, makeRecordings } from './helpers/recordings.ts';
+import { ReferenceScript, answerOf, encodeWith, quotingAnalysisResponder, sharedAudio, testConfig, withReferenceWords } from './helpers/review-pipeline.ts';
+import { MODELS_DIR } from './helpers/speech-app.ts';
+
+/** jfk.wav as Silero hears it: four phrases, ~[0.3-2.3], [3.3-4.5], [5.4-7.7], [8.2-10.6] s (see test/live-transcript). */
+const JFK_PHRASES = ['And so my fellow Americans', 'ask not', 'what your country can do for you', 'ask what you can do for your country'];
+const ZH_CLIP = 'aishell-misc/BAC009S0764W0121.wav';
+const ZH_TEXT = '甚至出现交易几乎停滞的情况';
+
+let dir: string;
+let dataDir: string;
+let llm: FakeLlmServer;
+let runtime: SpeechRuntime;
+let server: BuiltServer;
+let base: string;
+const script = new ReferenceScript();
+let mp3: string;
+let wav44: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'viva-recording-review-'));
+  dataDir = path.join(dir, 'data');
+  llm = await startFakeLlmServer({ respond: quotingAnalysisResponder() });
+  // The multilingual tiny test model: English and Mandarin through the same server.
+  runtime = await loadSpeechRuntime({ modelsDir: MODELS_DIR, whisperModel: 'tiny', whisperThreads: 2 });
+  const scripted = withReferenceWords(runtime, script.take);
+  // The runtime is shared with the CLI tests below: it is closed once, in afterAll, not by each user.
+  server = await buildServer(testConfig({ dataDir, llmBaseUrl: llm.baseUrl }), silentLogger, {
+    speechRuntime: { ...scripted, createVad: (channel) => gated(scripted.createVad(channel)), close: async () => undefined },
+  });
+  base = `http://127.0.0.1:${await server.listen()}/api`;
+  ({ mp3, 'wav-44k-stereo': wav44 } = await makeRecordings(dir, ['mp3', 'wav-44k-stereo']));
+});
+
+afterAll(async () => {
+  await server?.close();
+  await runtime?.close();
+  await llm?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * When set, the VAD holds once `afterMs` of audio went in until the interview has a stored turn. ffmpeg is then held too
+ * (its stdout pipe fills up), so a recording that breaks later deterministically fails after turns were written.
+ */
+let vadGate: { interviewId: string; afterMs: number; storedTurnsSeen: number } | null = null;
+
+function gated(vad: TurnVad): TurnVad {
+  let pushedMs = 0;
+  return {
+    async push(samples) {
+      pushedMs += samplesToMs(samples.length);
+      const gate = vadGate;
+      if (gate && pushedMs >= gate.afterMs && gate.storedTurnsSeen === 0) {
+        const deadline = performance.now() + 30_000;
+        while (performance.now() < deadline) {
+          gate.storedTurnsSeen = server.repository.getInterviewDetail(gate.interviewId)?.turns.length ?? 0;
+          if (gate.storedTurnsSeen > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      return vad.push(samples);
+    },
+    flush: () => vad.flush(),
+  };
+}
+
+async function json<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`${response.status} ${response.url}: not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+async function createInterview(body: object): Promise<Interview> {
+  const response = await fetch(`${base}/interviews`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(response.status).toBe(201);
+  return json<Interview>(response);
+}
+
+async function upload(id: string, file: string | Uint8Array, query = '', contentType = 'application/octet-stream'): Promise<Response> {
+  const bytes = typeof file === 'string' ? new Uint8Array(await readFile(file)) : file;
+  return fetch(`${base}/interviews/${id}/recording${query}`, { method: 'POST', headers: { 'content-type': contentType }, body: new Blob([bytes as Uint8Array<ArrayBuffer>]) });
+}
+
+/** Polls the job status until it settles; returns every status seen (progress as a user's screen would show it). */
+async function followJob(id: string, timeoutMs = 90_000): Promise<RecordingStatus[]> {
+  const seen: RecordingStatus[] = [];
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const status = await json<RecordingStatus>(await fetch(`${base}/interviews/${id}/recording/status`));
+    seen.push(status);
+    if (status.state === 'done' || status.state === 'failed' || status.state === 'cancelled') return seen;
+    if (performance.now() > deadline) throw new Error(`job of ${id} still ${status.state} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+  }
+}
+
+async function detailOf(id: string): Promise<InterviewDetail> {
+  const response = await fetch(`${base}/interviews/${id}`);
+  expect(response.status).toBe(200);
+  return json<InterviewDetail>(response);
+}
+
+/** Uploads one recording to a new interview and waits for its processing; returns the settled detail and statuses. */
+async function review(file: string, options: { language: 'en' | 'zh'; words: readonly string[]; contentType?: string }) {
+  const interview = await createInterview({ title: path.basename(file), language: options.language, candidateName: 'Test Candidate', role: 'Backend engineer' });
+  script.set(options.words);
+  const response = await upload(interview.id, file, `?language=${options.language}`, options.contentType);
+  expect(response.status, await response.clone().text()).toBe(202);
+  const accepted = await json<RecordingAccepted>(response);
+  const statuses = await followJob(interview.id);
+  return { interview, accepted, statuses, detail: await detailOf(interview.id) };
+}
+
+/** Progress as the status endpoint showed it: never backwards, something in between, and 1 only when done. */
+function expectProgressRisesToOne(statuses: RecordingStatus[]): void {
+  const fractions = statuses.map((status) => status.progress);
+  for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1] ?? 0);
+  expect(fractions.some((fraction) => fraction > 0 && fraction < 1)).toBe(true);
+  expect(statuses.filter((status) => status.progress === 1).every((status) => status.state === 'done')).toBe(true);
+  const last = statuses.at(-1);
+  expect(last).toMatchObject({ state: 'done', progress: 1, error: null });
+  // The stages the user sees while waiting.
+  expect(statuses.map((status) => status.stage)).toContain('transcribing');
+}
+
+/** The turn layout of jfk.wav: four candidate turns in order, inside the recording, each with reference words. */
+function expectJfkTurns(detail: InterviewDetail): void {
+  expect(detail.turns.map((turn) => turn.text)).toEqual(JFK_PHRASES);
+  const expected: [number, number][] = [
+    [300, 2300],
+    [3300, 4500],
+    [5400, 7700],
+    [8200, 10600],
+  ];
+  detail.turns.forEach((turn, index) => {
+    const [start, end] = expected[index] ?? [0, 0];
+    expect(turn.channel).toBe('candidate');
+    expect(turn.startMs).toBeGreaterThanOrEqual(0);
+    expect(turn.endMs).toBeLessThanOrEqual(JFK_DURATION_MS + 100);
+    // Pre-speech pad and codec delay (MP3 adds ~50 ms) on the start; the VAD's redemption on the end.
+    expect(turn.startMs).toBeGreaterThan(start - 500);
+    expect(turn.startMs).toBeLessThan(start + 200);
+    expect(turn.endMs).toBeGreaterThan(end - 200);
+    expect(turn.endMs).toBeLessThan(index === 3 ? JFK_DURATION_MS + 100 : end + 400);
+    if (index > 0) expect(turn.startMs).toBeGreaterThanOrEqual(detail.turns[index - 1]?.endMs ?? 0);
+    expect(turn.hasAudio).toBe(true);
+  });
+}
+
+/** Every answer has a stored suggestion building on its words and a validated score quoting it with times. */
+function expectAnalysed(detail: InterviewDetail): void {
+  for (const turn of detail.turns) {
+    expect(turn.failure).toBeNull();
+    expect(turn.suggestions?.suggestions.length).toBe(1);
+    expect(turn.suggestions?.suggestions[0]?.question).toContain('What did you mean by');
+    expect(turn.score?.label).toBe('answer');
+    expect(turn.score?.dimensions.map((dimension) => dimension.score)).toEqual([6, 8, 5]);
+    const evidence = turn.score?.dimensions[0]?.evidence[0];
+    expect(turn.text).toContain(evidence?.quote);
+    // Evidence times fall inside the turn (the quote was found in the transcript, not taken on trust).
+    expect(evidence?.startMs).toBeGreaterThanOrEqual(turn.startMs);
+    expect(evidence?.endMs).toBeLessThanOrEqual(turn.endMs);
+  }
+}
+
+describe('review of a recorded call through the real server', () => {
+  it('turns an MP3 upload into the four turns the live pipeline finds, each analysed, with progress rising to 1', async () => {
+    const { interview, accepted, statuses, detail } = await review(mp3, { language: 'en', words: JFK_PHRASES, contentType: 'audio/mpeg' });
+    expect(accepted).toMatchObject({ interviewId: interview.id, format: 'mp3' });
+    expect(accepted.durationMs).toBeGreaterThan(JFK_DURATION_MS - 100);
+    expectProgressRisesToOne(statuses);
+    expect(script.overflow).toBe(0);
+
+    expect(detail.interview).toMatchObject({ status: 'done', mode: 'recording', statusMessage: null });
+    expectJfkTurns(detail);
+    expectAnalysed(detail);
+    // Each answer was sent to the LLM with its own words (follow-ups and score: two calls per answer).
+    const answers = llm.chatRequests().filter((request) => JFK_PHRASES.includes(answerOf(request)));
+    expect(answers).toHaveLength(8);
+
+    // Each turn's audio is kept as a 16 kHz mono WAV of the turn's length.
+    const first = detail.turns[0];
+    const audio = await fetch(`${base}/interviews/${interview.id}/turns/${first?.turnId}/audio`);
+    expect(audio.status).toBe(200);
+    expect(audio.headers.get('content-type')).toContain('audio/wav');
+    const bytes = (await audio.arrayBuffer()).byteLength;
+    expect(bytes).toBeGreaterThan(((first?.endMs ?? 0) - (first?.startMs ?? 0) - 100) * 32);
+
+    // The reports render every turn, its score and its suggestion.
+    const html = await fetch(`${base}/interviews/${interview.id}/report?format=html`);
+    expect(html.headers.get('content-type')).toContain('text/html');
+    const htmlText = await html.text();
+    const markdown = await (await fetch(`${base}/interviews/${interview.id}/report?format=md`)).text();
+    for (const phrase of JFK_PHRASES) {
+      expect(htmlText).toContain(phrase);
+      expect(markdown).toContain(phrase);
+    }
+    expect(markdown).toContain('What did you mean by');
+    const report = await json<InterviewReport>(await fetch(`${base}/interviews/${interview.id}/report?format=json`));
+    const reportAnswers = report.questions.flatMap((question) => question.answers);
+    expect(reportAnswers.map((answer) => answer.text)).toEqual(JFK_PHRASES);
+    expect(reportAnswers.every((answer) => answer.status === 'scored')).toBe(true);
+    expect(report.summary.counts).toMatchObject({ answers: 4, scored: 4, failed: 0 });
+    expect(report.summary.recommendation).not.toBe('insufficient-evidence');
+
+    // Wall time vs audio: reported (the bench tracks it), never asserted.
+    const last = statuses.at(-1);
+    if (last?.startedAtMs && last.finishedAtMs) {
+      console.info(`MP3 review: ${last.finishedAtMs - last.startedAtMs} ms for ${JFK_DURATION_MS} ms of audio (tiny test model)`);
+    }
+  });
+
+  it('finds the same turns in a 44.1 kHz stereo WAV of the same speech', async () => {
+    const { statuses, detail } = await review(wav44, { language: 'en', words: JFK_PHRASES, contentType: 'audio/wav' });
+    expectProgressRisesToOne(statuses);
+    expectJfkTurns(detail);
+    expectAnalysed(detail);
+  });
+
+  it('reviews a Mandarin M4A with language zh: Chinese turn, Chinese prompts, Chinese report', async () => {
+    const m4a = await encodeWith(sharedAudio(ZH_CLIP), path.join(dir, 'zh.m4a'), ['-c:a', 'aac', '-b:a', '64k']);
+    const before = llm.chatRequests().length;
+    const { statuses, detail } = await review(m4a, { language: 'zh', words: [ZH_TEXT] });
+    expectProgressRisesToOne(statuses);
+    expect(script.overflow).toBe(0);
+    expect(detail.interview.language).toBe('zh');
+    expect(detail.turns.map((turn) => turn.text)).toEqual([ZH_TEXT]);
+    const turn = detail.turns[0];
+    expect(turn?.endMs).toBeLessThanOrEqual(4300);
+    expectAnalysed(detail);
+    expect(turn?.score?.dimensions[0]?.evidence[0]?.quote).toBe('甚至出现');
+    // The analysis used the Chinese prompts.
+    const calls = llm.chatRequests().slice(before);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) expect(JSON.stringify(call.body?.messages)).toMatch(/候选人/);
+
+    const markdown = await (await fetch(`${base}/interviews/${detail.interview.id}/report?format=md`)).text();
+    expect(markdown).toContain(ZH_TEXT);
+    // The report speaks the interview's language.
+    expect(markdown).toMatch(/\*\*回答\*\* `0:0\d–0:0\d`/);
+  });
+
+  it('refuses an empty and a non-audio upload with clear errors, touching nothing', async () => {
+    const interview = await createInterview({ title: 'bad uploads', language: 'en' });
+    const empty = await upload(interview.id, new Uint8Array(0));
+    expect(empty.status).toBe(400);
+    expect((await json<ApiErrorBody>(empty)).error).toMatchObject({ code: 'empty-upload', message: expect.stringContaining('empty') });
+
+    const notes = path.join(dir, 'notes.mp3');
+    await writeFile(notes, 'Interview notes: strong on SQL, weak on caching. '.repeat(200));
+    const notAudio = await upload(interview.id, notes, '', 'audio/mpeg');
+    expect(notAudio.status).toBe(422);
+    const error = (await json<ApiErrorBody>(notAudio)).error;
+    expect(error.code).toBe('not-audio');
+    expect(error.message).toMatch(/not audio/);
+    // No server path leaks into the message.
+    expect(error.message).not.toContain(dataDir);
+
+    const detail = await detailOf(interview.id);
+    expect(detail.interview.status).toBe('stopped');
+    expect(detail.turns).toEqual([]);
+    expect(await readdir(path.join(dataDir, 'uploads'))).toEqual([]);
+    expect((await json<RecordingStatus>(await fetch(`${base}/interviews/${interview.id}/recording/status`))).state).toBe('none');
+  });
+
+  it('fails a recording that breaks mid-decode with a clear error and keeps nothing of it', async () => {
+    // A 33 s M4A whose index is intact (ffprobe accepts it) but whose audio turns to garbage after 30%: ffmpeg decodes the
+    // first ~9 s (turns are heard and stored), then gives up because most frames are broken (exit code 69).
+    const good = await encodeWith(sharedAudio('whisper.cpp-samples/jfk.wav'), path.join(dir, 'long.m4a'), ['-c:a', 'aac', '-b:a', '64k', '-movflags', '+faststart'], ['-stream_loop', '2']);
+    const bytes = new Uint8Array(await readFile(good));
+    let seed = 1;
+    for (let i = Math.floor(bytes.length * 0.3); i < bytes.length; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) >>> 0;
+      bytes[i] = seed >>> 24;
+    }
+    const broken = path.join(dir, 'broken.m4a');
+    await writeFile(broken, bytes);
+    const interview = await createInterview({ title: 'broken', language: 'en' });
+    script.set(JFK_PHRASES.concat(JFK_PHRASES, JFK_PHRASES));
+    vadGate = { interviewId: interview.id, afterMs: 5000, storedTurnsSeen: 0 };
+    try {
+      const response = await upload(interview.id, broken, '?language=en', 'audio/mp4');
+      expect(response.status).toBe(202);
+      expect((await json<RecordingAccepted>(response)).durationMs).toBeGreaterThan(30_000);
+      const statuses = await followJob(interview.id);
+      const last = statuses.at(-1);
+      expect(last?.state).toBe('failed');
+      expect(last?.error?.code).toBe('decode-failed');
+      expect(last?.error?.message).toMatch(/decoding failed after \d+(\.\d)? s of audio/);
+      // Turns had been stored before the failure...
+      expect(vadGate.storedTurnsSeen).toBeGreaterThan(0);
+    } finally {
+      vadGate = null;
+    }
+
+    // ...and none of them stays.
+    const detail = await detailOf(interview.id);
+    expect(detail.interview.status).toBe('failed');
+    expect(detail.interview.statusMessage).toMatch(/decoding failed/);
+    expect(detail.turns).toEqual([]);
+    const audioDir = path.join(dataDir, 'audio', interview.id);
+    expect(existsSync(audioDir) ? await readdir(audioDir) : []).toEqual([]);
+    expect(await readdir(path.join(dataDir, 'uploads'))).toEqual([]);
+    // The report of a failed interview says so instead of showing half a transcript.
+    const report = await json<InterviewReport>(await fetch(`${base}/interviews/${interview.id}/report?format=json`));
+    expect(report.interview).toMatchObject({ status: 'failed' });
+    expect(report.questions).toEqual([]);
+  });
+});
+
+describe('viva review', () => {
+  function buffer(isTTY = false): { write(text: string): void; text: () => string; isTTY: boolean } {
+    let text = '';
+    return { write: (chunk: string) => void (text += chunk), text: () => text, isTTY };
+  }
+
+  it('builds the real pipeline from the configuration, reviews an MP3 and writes the Markdown report', async () => {
+    const cliData = path.join(dir, 'cli-data');
+    const out = path.join(dir, 'reports', 'review.md');
+    const stdout = buffer();
+    const stderr = buffer();
+    script.set(JFK_PHRASES);
+    const code = await runViva(['review', mp3, '--language', 'en', '--out', out, '--candidate', 'J. F. Kennedy'], {
+      stdout,
+      stderr,
+      signal: new AbortController().signal,
+      config: testConfig({ dataDir: cliData, llmBaseUrl: llm.baseUrl }),
+      coreOptions: { speechRuntime: { ...withReferenceWords(runtime, script.take), close: async () => undefined } },
+    });
+    expect(code, stderr.text()).toBe(VIVA_EXIT.ok);
+    expect(stdout.text()).toBe(`${out}\n`);
+    const lines = stderr.text().trim().split('\n');
+    expect(lines[0]).toMatch(/^\[-+\]\s+0%/);
+    expect(lines.some((line) => /\] +[1-8]\d% transcribing/.test(line))).toBe(true);
+    expect(lines.at(-2)).toMatch(/100% done/);
+    expect(lines.at(-1)).toMatch(/^viva review: 4 turns \(4 from the candidate\); interview .+ kept$/);
+
+    const markdown = await readFile(out, 'utf8');
+    for (const phrase of JFK_PHRASES) expect(markdown).toContain(phrase);
+    expect(markdown).toContain('J. F. Kennedy');
+    expect(markdown).toContain('What did you mean by');
+    // Kept in the data directory like any interview.
+    expect(existsSync(path.join(cliData, 'viva.db'))).toBe(true);
+  });
+
+  it('checks the arguments and the file before loading anything', async () => {
+    const stderr = buffer();
+    const missing = await runViva(['review', path.join(dir, 'nope.wav'), '--out', path.join(dir, 'x.md')], {
+      stdout: buffer(),
+      stderr,
+      signal: new AbortController().signal,
+      // An LLM nobody listens on: reaching the loader would fail differently.
+      config: testConfig({ dataDir: path.join(dir, 'never'), llmBaseUrl: 'http://127.0.0.1:9/v1' }),
+    });
+    expect(missing).toBe(VIVA_EXIT.failed);
+    expect(stderr.text()).toMatch(/nope\.wav: no file at/);
+    expect(existsSync(path.join(dir, 'never'))).toBe(false);
+
+    const usage = buffer();
+    expect(await runViva(['review', mp3], { stdout: buffer(), stderr: usage })).toBe(VIVA_EXIT.usage);
+    expect(usage.text()).toContain('--out FILE is required');
+    const unknown = buffer();
+    expect(await runViva(['reveiw'], { stdout: buffer(), stderr: unknown })).toBe(VIVA_EXIT.usage);
+    expect(unknown.text()).toContain('unknown command "reveiw"');
+  });
+
+  it('says which setting to fix when the LLM is unreachable, and writes nothing', async () => {
+    const stderr = buffer();
+    const never = path.join(dir, 'never-2');
+    const code = await runViva(['review', mp3, '--out', path.join(dir, 'never.md')], {
+      stdout: buffer(),
+      stderr,
+      signal: new AbortController().signal,
+      config: testConfig({ dataDir: never, llmBaseUrl: 'http://127.0.0.1:9/v1', extra: { VIVA_LLM_TIMEOUT_MS: '2000' } }),
+    });
+    expect(code).toBe(VIVA_EXIT.failed);
+    expect(stderr.text()).toMatch(/VIVA_LLM_OPTIONAL/);
+    expect(existsSync(path.join(dir, 'never.md'))).toBe(false);
+  });
+
+  it('runs as `npx viva review` from another directory: exit 0, progress on stderr, report with the turns', async () => {
+    const cwd = path.join(dir, 'elsewhere');
+    await mkdir(cwd, { recursive: true });
+    const out = path.join(cwd, 'report.md');
+    const projectDir = path.resolve(import.meta.dirname, '..');
+    // npx finds the project's own bin from any folder inside the project; from outside it, --prefix names the project.
+    const child = spawn('npx', ['--prefix', projectDir, 'viva', 'review', mp3, '--language', 'en', '--out', out], {
+      cwd,
+      env: {
+        ...process.env,
+        VIVA_MODELS_DIR: MODELS_DIR,
+        VIVA_WHISPER_MODEL: 'tiny',
+        VIVA_WHISPER_THREADS: '2',
+        VIVA_DATA_DIR: path.join(cwd, 'data'),
+        VIVA_LLM_BASE_URL: llm.baseUrl,
+        NODE_ENV: 'production',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stdout.trim()).toBe(out);
+    expect(stderr).toMatch(/100% done/);
+    expect(stderr).toMatch(/viva review: 4 turns \(4 from the candidate\)/);
+    // The real zero-weight model hears four turns and transcribes them as empty text: the report lists four answers.
+    const markdown = await readFile(out, 'utf8');
+    expect(markdown.match(/\*\*Answer\*\* `\d+:\d\d–\d+:\d\d`/g)).toHaveLength(4);
+    expect(existsSync(path.join(cwd, 'data', 'viva.db'))).toBe(true);
+  }, 120_000);
+});
