@@ -64,7 +64,7 @@ export async function buildVivaCore(config: Config, logger: Logger, options: Viv
       whisperModel: config.whisperModel,
       whisperThreads: config.whisperThreads,
       audioContext: config.whisperAudioContext,
-      vad: { redemptionMs: config.vadRedemptionMs },
+      vad: config.vad,
       logger,
     }));
 
@@ -93,6 +93,7 @@ export async function buildVivaCore(config: Config, logger: Logger, options: Viv
     features: [store, recordingAnalysis],
     analysisSettled: (id) => recordingAnalysis.settled(id),
     logger,
+    ffmpegPath: config.ffmpegPath,
   });
 
   return {

@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   VIVA_SCREENING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Signs candidate links of automated interviews; generated into the data folder when unset. */
   VIVA_LINK_SECRET: z.string().min(32).optional(),
+  /** The address candidates open (links are built on it), e.g. https://viva.example.com. */
+  VIVA_PUBLIC_URL: z.string().url().optional(),
   VIVA_PARTIAL_INTERVAL_MS: z.coerce.number().int().min(200).max(10_000).default(1000),
   VIVA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -71,6 +73,7 @@ export interface Config {
   screeningRoots: string[];
   screeningConcurrency: number;
   linkSecret: string | undefined;
+  publicUrl: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     screeningRoots: e.VIVA_SCREENING_ROOTS.split(':').filter((root) => root.trim() !== '').map((root) => path.resolve(cwd, root)),
     screeningConcurrency: e.VIVA_SCREENING_CONCURRENCY,
     linkSecret: e.VIVA_LINK_SECRET,
+    publicUrl: e.VIVA_PUBLIC_URL,
     logLevel: e.VIVA_LOG_LEVEL,
   };
 }

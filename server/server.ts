@@ -12,6 +12,7 @@ import { createInterviewsRouter } from './api/interviews.ts';
 import { buildVivaCore } from './core.ts';
 import type { InterviewRepository } from './store/repository.ts';
 import { startRetentionTimer } from './store/retention.ts';
+import { buildAutomatedInterviews } from './automated/index.ts';
 
 /** A fully wired Viva server, not yet listening. */
 export interface BuiltServer {
@@ -34,7 +35,19 @@ export interface BuildOptions {
 export async function buildServer(config: Config, logger: Logger, options: BuildOptions = {}): Promise<BuiltServer> {
   const core = await buildVivaCore(config, logger, options.speechRuntime ? { speechRuntime: options.speechRuntime } : {});
   const { llm, runtime, repository, paths, prompts, store, liveAnalysis } = core;
-  const features: SessionFeature[] = [store, liveAnalysis];
+  const automated = buildAutomatedInterviews({
+    repository,
+    dbPath: paths.dbPath,
+    dataDir: config.dataDir,
+    ...(config.linkSecret === undefined ? {} : { linkSecret: config.linkSecret }),
+    ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+    llm,
+    prompts,
+    logger,
+  });
+  liveAnalysis.setTurnPolicy({ questionFor: automated.questionForTurn, skipTurn: automated.isEchoTurn });
+  // Automated last: its onStop writes the interview's final status message.
+  const features: SessionFeature[] = [store, liveAnalysis, automated.feature];
   let sessions: Map<string, unknown> = new Map();
   const interviews = createInterviewsRouter({
     repository,
@@ -42,14 +55,20 @@ export async function buildServer(config: Config, logger: Logger, options: Build
     logger,
     isSessionActive: (id) => sessions.has(id),
     processRecording: core.processRecording,
+    ffprobePath: config.ffprobePath,
+    maxUploadBytes: config.maxUploadBytes,
+    defaultRetention: { audioDays: config.audioRetentionDays ?? null, transcriptDays: config.transcriptRetentionDays ?? null },
   });
   const apiRouters: Router[] = [
     interviews,
     createPrepRouter({
       prep: { llm: createPrepLlm(llm, { prompts }), prompts: createPrepPrompts(prompts) },
       screeningsDir: path.join(config.dataDir, 'screenings'),
+      screeningRoots: config.screeningRoots,
+      screeningConcurrency: config.screeningConcurrency,
       logger,
     }),
+    automated.router,
   ];
   const retention = new AbortController();
   void startRetentionTimer(repository, { signal: retention.signal, logger });
@@ -65,6 +84,7 @@ export async function buildServer(config: Config, logger: Logger, options: Build
   });
 
   sessions = app.sessions;
+  automated.installSocketHandlers(app.io);
 
   return {
     app,
@@ -76,6 +96,7 @@ export async function buildServer(config: Config, logger: Logger, options: Build
       retention.abort();
       await interviews.close();
       await app.close();
+      automated.close();
       await core.close();
     },
   };

@@ -35,8 +35,19 @@ interface SessionAnalysis {
  * Analyses every final candidate turn (follow-ups streamed, then a validated score), with the interviewer's last turn (or
  * the next planned question) as the question. Results go to the session's clients and to the recorder.
  */
-export function createAnalysisFeature(deps: AnalysisFeatureDeps): SessionFeature & { settled(sessionId: string): Promise<void> } {
+/** How a feature that runs the interview itself (automated interviews) tells analysis what was asked and what to skip. */
+export interface TurnPolicy {
+  /** The question the candidate answered in the turn starting at `startMs`, when known. */
+  questionFor?(sessionId: string, turn: { startMs: number }): string | undefined;
+  /** True for turns that must not be analysed (e.g. Viva's own voice picked up by the microphone). */
+  skipTurn?(sessionId: string, turn: { startMs: number }): boolean;
+}
+
+export function createAnalysisFeature(
+  deps: AnalysisFeatureDeps,
+): SessionFeature & { settled(sessionId: string): Promise<void>; setTurnPolicy(policy: TurnPolicy): void } {
   const bySession = new Map<string, SessionAnalysis>();
+  let policy: TurnPolicy = {};
   const finished = new Map<string, Promise<void>>();
 
   function plannedQuestion(session: Session): string | undefined {
@@ -81,8 +92,9 @@ export function createAnalysisFeature(deps: AnalysisFeatureDeps): SessionFeature
             if (turn.text.trim() !== '') state.lastQuestion = turn.text;
             return;
           }
+          if (policy.skipTurn?.(current.id, turn)) return;
           const history = current.finals.filter((final) => final.turnId !== turn.turnId).map((final) => ({ channel: final.channel, text: final.text }));
-          const question = state.lastQuestion ?? plannedQuestion(current);
+          const question = policy.questionFor?.(current.id, turn) ?? state.lastQuestion ?? plannedQuestion(current);
           const submitted = analyzer.submit({
             turnId: turn.turnId,
             sessionId: current.id,
@@ -123,6 +135,10 @@ export function createAnalysisFeature(deps: AnalysisFeatureDeps): SessionFeature
           finished.set(current.id, done);
         },
       };
+    },
+    /** Installs the question/skip hooks of a feature that runs the interview itself. */
+    setTurnPolicy(next) {
+      policy = next;
     },
     /** Resolves once a stopped session's analyses have finished (or were cancelled after the drain time). */
     settled(sessionId) {
