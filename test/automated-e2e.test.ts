@@ -1,7 +1,8 @@
+import { launchChromium } from './helpers/browser.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msToSamples } from '../protocol/audio.ts';
@@ -14,7 +15,6 @@ import { readSharedWav } from './helpers/speech-app.ts';
 // loops a WAV of real speech with silences, so turn-taking runs on real VAD events (the test model's text is empty).
 // Headless Chromium has no speech-synthesis voices: the page shows each question for its estimated speaking time.
 
-const CHROMIUM = process.env.VIVA_CHROMIUM ?? '/usr/bin/chromium';
 const OUTPUT = path.resolve('test-output');
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'viva-automated-e2e-'));
 let app: AutomatedApp;
@@ -33,22 +33,7 @@ async function buildAnswersWav(): Promise<string> {
 }
 
 async function launch(micWav: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${micWav}`,
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  return launchChromium({ microphoneWav: micWav, extraArgs: ['--autoplay-policy=no-user-gesture-required'] });
 }
 
 beforeAll(async () => {

@@ -14,13 +14,14 @@
  * transcript (jfk.txt, in the four phrases Silero hears). The browser audio path and the VAD stay real. When real
  * weights are present (<models>/whisper/ggml-base.en.bin) the test uses them instead, with no substitution.
  */
+import { launchChromium } from './helpers/browser.ts';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { samplesToMs } from '../protocol/audio.ts';
 import { InterviewDetail, InterviewList } from '../protocol/interviews.ts';
@@ -39,7 +40,6 @@ const run = promisify(execFile);
 const REPO_DIR = path.resolve(import.meta.dirname, '..');
 const CLIENT_DIR = path.join(REPO_DIR, 'client/dist');
 const OUTPUT_DIR = path.join(REPO_DIR, 'test-output');
-const CHROMIUM = process.env.VIVA_CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** 16 kHz mono PCM16; Chromium's fake capture device plays it in a loop. */
 const SPEECH_WAV = path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav');
 const REAL_WHISPER = hasRealWhisper('base.en');
@@ -308,9 +308,6 @@ async function openPage(name: string): Promise<{ page: Page; problems: string[] 
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium; .ci/run does) or set VIVA_CHROMIUM_PATH`);
-  }
   if (!existsSync(SPEECH_WAV)) throw new Error(`speech recording missing: ${SPEECH_WAV} (the shared audio folder beside the repo)`);
   const reference = (await readFile(SPEECH_WAV.replace(/\.wav$/, '.txt'), 'utf8')).trim();
   if (JFK_PHRASES.join(' ') !== reference) throw new Error(`jfk.txt changed: ${reference}`);
@@ -323,22 +320,7 @@ beforeAll(async () => {
     }),
   });
   ({ built: server, port } = await startServer(0));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${SPEECH_WAV}`,
-    ],
-  });
+  browser = await launchChromium({ microphoneWav: SPEECH_WAV });
 });
 
 afterAll(async () => {

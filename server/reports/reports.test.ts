@@ -1,6 +1,7 @@
+import { launchChromium } from '../../test/helpers/browser.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chineseInterviewDetail, englishInterviewDetail } from '../../test/fixtures/interview-detail.ts';
 import { buildReport, recommend, renderHtml, renderMarkdown, renderReport, RECOMMENDATION_THRESHOLDS } from './index.ts';
@@ -93,10 +94,7 @@ describe('report rendering', () => {
 describe('report in a real browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.VIVA_CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     await mkdir(OUTPUT_DIR, { recursive: true });
   });
   afterAll(async () => {

@@ -12,6 +12,8 @@ export type TurnVadEvent =
 /** The streaming VAD as this pipeline uses it; positions count from the first sample pushed into it. */
 export interface TurnVad {
   push(samples: Float32Array): Promise<TurnVadEvent[]>;
+  /** Speech probability of the latest window, when the VAD exposes it (used to hold partials while the speaker pauses). */
+  readonly lastProbability?: number;
   flush(): Promise<TurnVadEvent[]>;
 }
 
@@ -68,6 +70,13 @@ interface OpenTurn {
   finalised: boolean;
 }
 
+/** Below this speech probability the speaker is pausing: no partial decode is started. */
+const PAUSE_PROBABILITY = 0.5;
+
+function newTurn(startSample: number): OpenTurn {
+  return { turnId: `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`, startSample, lastPartialAtSample: startSample, finalised: false };
+}
+
 /** Counters of one channel's turns. */
 export interface ChannelTurnStats {
   turns: number;
@@ -84,6 +93,8 @@ export class ChannelPipeline {
   private readonly tail: AudioTail;
   private openTurn: OpenTurn | undefined;
   private readonly pendingFinals = new Set<Promise<void>>();
+  /** How long the latest partial decode took: partials are spaced by it. */
+  private lastPartialDecodeMs = 0;
   /** Where the latest closed turn ended (its audio is never heard twice). */
   private lastTurnEndSample = 0;
   /** Start positions of turns whose final is not out yet. */
@@ -151,20 +162,10 @@ export class ChannelPipeline {
               ? { ...vadEvent, startSample: vadEvent.startSample + offset, endSample: vadEvent.endSample + offset, atSample: vadEvent.atSample + offset }
               : vadEvent;
       if (event.type === 'speech-start') {
-        this.openTurn = {
-          turnId: `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-          startSample: event.startSample,
-          lastPartialAtSample: event.startSample,
-          finalised: false,
-        };
+        this.openTurn = newTurn(event.startSample);
         this.sink.speechStart(this.options.channel, samplesToMs(event.startSample));
       } else if (event.type === 'speech-end') {
-        const turn = this.openTurn ?? {
-          turnId: `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`,
-          startSample: event.startSample,
-          lastPartialAtSample: event.startSample,
-          finalised: false,
-        };
+        const turn = this.openTurn ?? newTurn(event.startSample);
         this.openTurn = undefined;
         turn.finalised = true;
         this.sink.speechEnd(this.options.channel, samplesToMs(event.endSample));
@@ -177,7 +178,12 @@ export class ChannelPipeline {
     const turn = this.openTurn;
     if (!turn) return;
     const now = this.tail.endSample;
-    if (now - turn.lastPartialAtSample < msToSamples(this.options.partialIntervalMs)) return;
+    // A native decode cannot be interrupted, so a partial started just before the turn ends delays its final. Partials are
+    // spaced at least twice their own decode time apart (the decoder stays mostly free for finals), and none starts while
+    // the speaker is pausing: that pause is often the end of the turn.
+    const intervalMs = Math.max(this.options.partialIntervalMs, 2 * this.lastPartialDecodeMs);
+    if (now - turn.lastPartialAtSample < msToSamples(intervalMs)) return;
+    if (this.vad.lastProbability !== undefined && this.vad.lastProbability < PAUSE_PROBABILITY) return;
     turn.lastPartialAtSample = now;
     const pcm = this.tail.slice(turn.startSample, now);
     const startMs = samplesToMs(turn.startSample);
@@ -189,6 +195,7 @@ export class ChannelPipeline {
           this.stats.partialsSkipped++;
           return;
         }
+        this.lastPartialDecodeMs = outcome.decodeMs;
         // A partial that finishes after its turn's final would move the text backwards on screen.
         if (turn.finalised) {
           this.stats.partialsSkipped++;
