@@ -1,13 +1,41 @@
 import { lazy, Suspense, useState } from 'react';
 import { openBrowserCapture } from './audio/browser-capture.ts';
+import { createPrepApi, type PrepApi } from './api/prep-api.ts';
+import { AutomatedScreen } from './components/automated-screen.tsx';
 import { Banners } from './components/banners.tsx';
+import { ScreeningScreen } from './components/screening-screen.tsx';
+import { emptyPrepareDraft, PrepareScreen, type PrepareDraft } from './components/prepare-screen.tsx';
 import { LiveScreen } from './components/live-screen.tsx';
 import { ReviewScreen } from './components/review-screen.tsx';
 import { SetupScreen } from './components/setup-screen.tsx';
 import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { useInterviewSession, type InterviewSession } from './session/use-interview-session.ts';
 import type { ConnectionStatus, Phase } from './state/interview-reducer.ts';
-import { defaultSetupForm, toSessionContext, type SetupForm, type SetupIssue } from './state/setup-form.ts';
+import { applyPreparation, defaultSetupForm, toSessionContext, type SetupForm, type SetupIssue } from './state/setup-form.ts';
+
+/** Screens reachable from the navigation while no interview is running. */
+export type AppScreen = 'interview' | 'prepare' | 'screening' | 'automated';
+const SCREENS: AppScreen[] = ['interview', 'prepare', 'screening', 'automated'];
+
+function Nav({ screen, onSelect }: { screen: AppScreen; onSelect: (screen: AppScreen) => void }) {
+  const { t } = useI18n();
+  return (
+    <nav className="nav" aria-label={t('nav.label')}>
+      {SCREENS.map((name) => (
+        <button
+          key={name}
+          type="button"
+          className={`nav__item ${screen === name ? 'nav__item--current' : ''}`}
+          aria-current={screen === name ? 'page' : undefined}
+          data-testid={`nav-${name}`}
+          onClick={() => onSelect(name)}
+        >
+          {t(`nav.${name}`)}
+        </button>
+      ))}
+    </nav>
+  );
+}
 
 // Demo states (?demo=live|review|setup) for screenshots and design work; loaded only when asked for.
 const DemoApp = lazy(() => import('./dev/demo-session.tsx'));
@@ -46,9 +74,25 @@ function Header({ phase, connection }: { phase: Phase; connection: ConnectionSta
 }
 
 /** Renders the screen of the current phase from a session (real or demo). */
-export function AppView({ session }: { session: InterviewSession }) {
-  const { t } = useI18n();
+export function AppView({
+  session,
+  api: givenApi,
+  initialScreen = 'interview',
+  initialDraft,
+}: {
+  session: InterviewSession;
+  api?: PrepApi;
+  initialScreen?: AppScreen;
+  initialDraft?: PrepareDraft;
+}) {
+  const { t, locale } = useI18n();
   const { state } = session;
+  const [api] = useState<PrepApi>(() => givenApi ?? createPrepApi());
+  const [screen, setScreen] = useState<AppScreen>(initialScreen);
+  const [draft, setDraft] = useState<PrepareDraft>(() => initialDraft ?? emptyPrepareDraft(locale));
+  // Other screens are reachable only between interviews; a running interview always shows its own screen.
+  const idle = state.phase === 'setup';
+  const shown: AppScreen = idle ? screen : 'interview';
   const [form, setForm] = useState<SetupForm>(() =>
     defaultSetupForm([t('rubric.default.technical'), t('rubric.default.clarity'), t('rubric.default.problemSolving')]),
   );
@@ -68,8 +112,27 @@ export function AppView({ session }: { session: InterviewSession }) {
     <div className="app">
       <Header phase={state.phase} connection={state.connection} />
       <Banners state={state} />
+      {idle && <Nav screen={screen} onSelect={setScreen} />}
       <main className="main">
-        {(state.phase === 'setup' || state.phase === 'starting') && (
+        {/* Kept mounted while hidden, so results and a screening's polling survive switching screens. */}
+        <div hidden={shown !== 'prepare'}>
+          <PrepareScreen
+            api={api}
+            draft={draft}
+            onDraftChange={setDraft}
+            onUseInSetup={(preparation) => {
+              setForm((current) => applyPreparation(current, preparation));
+              setScreen('interview');
+            }}
+          />
+        </div>
+        <div hidden={shown !== 'screening'}>
+          <ScreeningScreen api={api} />
+        </div>
+        <div hidden={shown !== 'automated'}>
+          <AutomatedScreen api={api} seed={() => ({ role: form.role, jobDescription: form.jobDescription, questions: form.questions })} />
+        </div>
+        {shown === 'interview' && (state.phase === 'setup' || state.phase === 'starting') && (
           <SetupScreen form={form} onChange={setForm} onStart={start} starting={state.phase === 'starting'} startError={state.startError} issues={issues} />
         )}
         {(state.phase === 'live' || state.phase === 'stopping') && (
@@ -83,7 +146,7 @@ export function AppView({ session }: { session: InterviewSession }) {
           />
         )}
         {state.phase === 'review' && (
-          <ReviewScreen state={state} onNewInterview={() => void session.reset()} onRetry={(turnId) => void session.retryAnalysis(turnId)} />
+          <ReviewScreen state={state} api={api} onNewInterview={() => void session.reset()} onRetry={(turnId) => void session.retryAnalysis(turnId)} />
         )}
       </main>
     </div>

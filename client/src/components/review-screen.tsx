@@ -3,12 +3,25 @@ import type { Channel } from '../../../protocol/index.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { buildExport, buildMarkdown, dimensionMeans, downloadText, exportFileStem, formatClock, meanOverall } from '../state/export.ts';
 import { effectiveChannel, orderedTurns, type InterviewState } from '../state/interview-reducer.ts';
+import type { PrepApi } from '../api/prep-api.ts';
+import { FeedbackLetterPanel } from './feedback-letter.tsx';
 import { SuggestionList } from './followup-panel.tsx';
 import { ScoreCard } from './score-card.tsx';
 import { TranscriptView, type Highlight } from './transcript-view.tsx';
 
 /** After the stop: the whole interview on a timeline with each answer's scores and suggestions, and exports. */
-export function ReviewScreen({ state, onNewInterview, onRetry }: { state: InterviewState; onNewInterview: () => void; onRetry: (turnId: string) => void }) {
+export function ReviewScreen({
+  state,
+  onNewInterview,
+  onRetry,
+  api,
+}: {
+  state: InterviewState;
+  onNewInterview: () => void;
+  onRetry: (turnId: string) => void;
+  /** Enables the feedback letter (absent: no letter panel). */
+  api?: PrepApi;
+}) {
   const { t } = useI18n();
   const [highlight, setHighlight] = useState<Highlight | null>(null);
   const turns = useMemo(() => orderedTurns(state.turns), [state.turns]);
@@ -63,6 +76,8 @@ export function ReviewScreen({ state, onNewInterview, onRetry }: { state: Interv
           </button>
         </div>
       </header>
+
+      {api && <FeedbackLetterPanel state={state} api={api} />}
 
       {means.length > 0 && (
         <section className="panel" aria-labelledby="means-heading">

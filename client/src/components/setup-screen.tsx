@@ -5,6 +5,7 @@ import type { MessageKey } from '../i18n/dictionary.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { Problem } from '../state/interview-reducer.ts';
 import { newRowKey, type SetupForm, type SetupIssue } from '../state/setup-form.ts';
+import { QuestionEditor } from './question-editor.tsx';
 
 /** Props of the setup screen. */
 export interface SetupScreenProps {
@@ -219,44 +220,7 @@ export function SetupScreen({ form, onChange, onStart, starting, startError, iss
             </button>
           </fieldset>
 
-          <fieldset className="group">
-            <legend className="field__label">{t('setup.questions')}</legend>
-            <p className="field__hint">{t('setup.questionsHint')}</p>
-            <ol className="rows">
-              {form.questions.map((row, index) => (
-                <li key={row.key} className="rows__row" data-testid="setup-question-row">
-                  <input
-                    aria-label={t('setup.question', { n: index + 1 })}
-                    placeholder={t('setup.question', { n: index + 1 })}
-                    data-testid={`setup-question-${index}`}
-                    value={row.text}
-                    maxLength={2000}
-                    onChange={(e) => {
-                      const text = e.currentTarget.value;
-                      set('questions', form.questions.map((q) => (q.key === row.key ? { ...q, text } : q)));
-                    }}
-                  />
-                  <button
-                    type="button"
-                    className="icon-button"
-                    aria-label={t('setup.removeQuestion', { n: index + 1 })}
-                    title={t('setup.removeQuestion', { n: index + 1 })}
-                    onClick={() => set('questions', form.questions.filter((q) => q.key !== row.key))}
-                  >
-                    ×
-                  </button>
-                </li>
-              ))}
-            </ol>
-            <button
-              type="button"
-              className="button button--small button--ghost"
-              data-testid="setup-add-question"
-              onClick={() => set('questions', [...form.questions, { key: newRowKey(), text: '' }])}
-            >
-              + {t('setup.addQuestion')}
-            </button>
-          </fieldset>
+          <QuestionEditor rows={form.questions} onChange={(rows) => set('questions', rows)} />
 
           <div className="field-row">
             <label className="field">

@@ -1,6 +1,9 @@
 import { useEffect, useMemo, useReducer, useState } from 'react';
 import type { AnswerScore, FollowUpSuggestion } from '../../../protocol/index.ts';
-import { AppView } from '../app.tsx';
+import { createFakeFetch } from '../api/fake-fetch.ts';
+import { createPrepApi } from '../api/prep-api.ts';
+import { AppView, type AppScreen } from '../app.tsx';
+import { demoJobDescription, demoPrepRoutes as demoRoutes, demoResume } from './prep-fixtures.ts';
 import { LevelStore } from '../session/level-store.ts';
 import type { InterviewSession } from '../session/use-interview-session.ts';
 import { initialInterviewState, interviewReducer, type InterviewState, type Turn } from '../state/interview-reducer.ts';
@@ -190,7 +193,19 @@ function useDemoSession(kind: string): InterviewSession {
   );
 }
 
-/** The app on a canned state (`?demo=setup|live|offline|review`). */
+const PREP_SCREENS: Record<string, AppScreen> = { prepare: 'prepare', screening: 'screening', automated: 'automated' };
+
+/** The app on a canned state (`?demo=setup|live|offline|review|prepare|screening|automated`); prep screens answer from fixtures. */
 export default function DemoApp({ kind }: { kind: string }) {
-  return <AppView session={useDemoSession(kind)} />;
+  const screen = PREP_SCREENS[kind];
+  const session = useDemoSession(screen ? 'setup' : kind);
+  const [api] = useState(() => createPrepApi({ fetch: createFakeFetch(demoRoutes).fetch }));
+  return (
+    <AppView
+      session={session}
+      api={api}
+      initialScreen={screen ?? 'interview'}
+      initialDraft={{ role: 'Senior backend engineer', jobDescription: demoJobDescription, resume: demoResume, count: 3, language: 'en', blind: false }}
+    />
+  );
 }

@@ -102,3 +102,26 @@ export function toSessionContext(form: SetupForm): { ok: true; context: SessionC
   if (!parsed.success) return { ok: false, issues: [{ messageKey: 'setup.error.tooLong' }] };
   return { ok: true, context: parsed.data };
 }
+
+/** What the Prepare screen hands to the setup form. */
+export interface Preparation {
+  role: string;
+  jobDescription: string;
+  resume: string;
+  /** Planned question texts, in order; empty keeps the form's questions. */
+  questions: string[];
+  language?: Language | undefined;
+}
+
+/** The form with the prepared role, JD, resume, questions and language filled in (rubric and capture mode kept). */
+export function applyPreparation(form: SetupForm, preparation: Preparation): SetupForm {
+  const questions = preparation.questions.map((text) => text.trim()).filter((text) => text !== '');
+  return {
+    ...form,
+    role: preparation.role.trim() || form.role,
+    jobDescription: preparation.jobDescription,
+    resume: preparation.resume,
+    questions: questions.length > 0 ? questions.map((text) => ({ key: newRowKey(), text })) : form.questions,
+    language: preparation.language ?? form.language,
+  };
+}
