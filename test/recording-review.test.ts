@@ -10,7 +10,9 @@
  * its text is replaced by the clip's reference words, handed out in turn order. Everything else is the real thing.
  */
 import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,8 +27,8 @@ import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.
 import type { TurnVad } from '../server/turns/channel-pipeline.ts';
 import { startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
 import { JFK_DURATION_MS, makeRecordings } from './helpers/recordings.ts';
+import { MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
 import { ReferenceScript, answerOf, encodeWith, quotingAnalysisResponder, sharedAudio, testConfig, withReferenceWords } from './helpers/review-pipeline.ts';
-import { MODELS_DIR } from './helpers/speech-app.ts';
 
 /** jfk.wav as Silero hears it: four phrases, ~[0.3-2.3], [3.3-4.5], [5.4-7.7], [8.2-10.6] s (see test/live-transcript). */
 const JFK_PHRASES = ['And so my fellow Americans', 'ask not', 'what your country can do for you', 'ask what you can do for your country'];
@@ -245,6 +247,22 @@ describe('review of a recorded call through the real server', () => {
     expectProgressRisesToOne(statuses);
     expectJfkTurns(detail);
     expectAnalysed(detail);
+  });
+
+  it('keeps what a truncated recording holds and says it was cut short, in the status and the report', async () => {
+    // An M4A with its index up front (+faststart) still declares all 11 s, but only the first 60 % of the bytes arrived.
+    const m4a = path.join(dir, 'jfk-faststart.m4a');
+    await promisify(execFile)('ffmpeg', ['-y', '-v', 'error', '-i', path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav'), '-c:a', 'aac', '-b:a', '64k', '-movflags', '+faststart', m4a]);
+    const whole = await readFile(m4a);
+    const cut = path.join(dir, 'truncated.m4a');
+    await writeFile(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const { detail } = await review(cut, { language: 'en', words: JFK_PHRASES, contentType: 'audio/mp4' });
+    expect(detail.interview.status).toBe('done');
+    expect(detail.interview.statusMessage).toMatch(/truncated: only 6\.\d s of the 11\.0 s/);
+    expect(detail.turns.length).toBeGreaterThanOrEqual(2);
+    expect(detail.turns.length).toBeLessThan(4);
+    const report = await fetch(`${base}/interviews/${detail.interview.id}/report?format=md`);
+    expect(await report.text()).toMatch(/truncated/);
   });
 
   it('reviews a Mandarin M4A with language zh: Chinese turn, Chinese prompts, Chinese report', async () => {

@@ -24,7 +24,12 @@ export interface ProcessRecordingInput {
  * Turns an uploaded recording into stored turns, suggestions and scores (implemented on the live pipeline). Resolve when
  * everything is stored; reject to fail the job: the runner then deletes the interview's turns so nothing half-written stays.
  */
-export type ProcessRecording = (input: ProcessRecordingInput) => Promise<void>;
+export type ProcessRecording = (input: ProcessRecordingInput) => Promise<void | RecordingOutcome>;
+
+/** What a finished recording job tells the user beyond its turns (e.g. that the file was cut short). */
+export interface RecordingOutcome {
+  warnings: string[];
+}
 
 /** A job waiting or running. */
 interface Job {
@@ -180,7 +185,7 @@ export class RecordingJobs {
     const { signal } = job.controller;
     try {
       signal.throwIfAborted();
-      await this.deps.processRecording({
+      const outcome = await this.deps.processRecording({
         interviewId: job.interviewId,
         filePath: job.filePath,
         language: job.language,
@@ -194,20 +199,21 @@ export class RecordingJobs {
         },
       });
       signal.throwIfAborted();
-      await this.finish(job, { cancelled: false, error: null });
+      await this.finish(job, { cancelled: false, error: null, warnings: outcome?.warnings ?? [] });
     } catch (error) {
       await this.finish(job, { cancelled: signal.aborted, error });
     }
   }
 
-  private async finish(job: Job, outcome: { cancelled: boolean; error: unknown }): Promise<void> {
+  private async finish(job: Job, outcome: { cancelled: boolean; error: unknown; warnings?: string[] }): Promise<void> {
     const { repository, logger } = this.deps;
     // The upload goes first, so no one sees a finished job whose file is still on disk.
     await rm(job.filePath, { force: true }).catch(() => undefined);
     try {
       const exists = repository.getInterview(job.interviewId) !== null;
       if (outcome.error === null) {
-        if (exists) repository.updateInterviewStatus(job.interviewId, 'done', { message: null });
+        const warnings = outcome.warnings ?? [];
+        if (exists) repository.updateInterviewStatus(job.interviewId, 'done', { message: warnings.length > 0 ? warnings.join('; ') : null });
         job.status.state = 'done';
         job.status.progress = 1;
         this.stats.done++;

@@ -62,11 +62,16 @@ export function createRecordingProcessor(deps: RecordingProcessorDeps): ProcessR
     for (const feature of deps.features) observers.push(feature.attach(session, () => {}, 'recording'));
 
     const durationMs = probe.durationMs ?? null;
+    const warnings: string[] = [];
     let processedSamples = 0;
     let pending = new Float32Array(0);
     try {
       onProgress({ fraction: 0, stage: 'transcribing' });
-      for await (const chunk of decodeAudioStream(filePath, { signal, ...(deps.ffmpegPath ? { ffmpegPath: deps.ffmpegPath } : {}) })) {
+      for await (const chunk of decodeAudioStream(filePath, {
+        signal,
+        onWarning: (message) => deps.logger.warn(`recording ${interviewId}: ${message}`),
+        ...(deps.ffmpegPath ? { ffmpegPath: deps.ffmpegPath } : {}),
+      })) {
         const joined = new Float32Array(pending.length + chunk.length);
         joined.set(pending);
         joined.set(chunk, pending.length);
@@ -80,6 +85,12 @@ export function createRecordingProcessor(deps: RecordingProcessorDeps): ProcessR
         pending = joined.slice(offset);
       }
       if (pending.length > 0) await session.pushAudio(channel, pending);
+      processedSamples += pending.length;
+      // A file cut short whose container still declares its full length decodes "successfully" (ffmpeg exits 0).
+      const decodedMs = processedSamples / 16;
+      if (durationMs !== null && decodedMs < durationMs * 0.95 && durationMs - decodedMs > 1000) {
+        warnings.push(`the recording looks truncated: only ${(decodedMs / 1000).toFixed(1)} s of the ${(durationMs / 1000).toFixed(1)} s it declares could be decoded`);
+      }
       signal.throwIfAborted();
       await session.stop();
       onProgress({ fraction: 0.9, stage: 'analysing' });
@@ -87,6 +98,8 @@ export function createRecordingProcessor(deps: RecordingProcessorDeps): ProcessR
       signal.throwIfAborted();
       onProgress({ fraction: 1, stage: 'done' });
       deps.logger.info(`recording ${interviewId}: ${session.finals.length} turns from ${Math.round(processedSamples / 16_000)} s of audio`);
+      for (const warning of warnings) deps.logger.warn(`recording ${interviewId}: ${warning}`);
+      return { warnings };
     } catch (error) {
       session.abort();
       throw error;
