@@ -153,4 +153,35 @@ describe('Session', () => {
     const result = await session.stop();
     expect(result.stats.candidate).toMatchObject({ framesReceived: 8, framesDuplicate: 2, audioMs: 800 });
   });
+
+  it('stores the resume point about once a second while quiet, and right away when a final moves it past a turn', async () => {
+    const progress: { nextSeq: number; samplesReceived: number }[] = [];
+    const { emit } = recordEmits();
+    const session = new Session('s1', 'en', ['candidate'], {}, {
+      createVad: () => new ThresholdVad(),
+      decoder: new RecordingDecoder(),
+      emit,
+      partialIntervalMs: 1000,
+      observer: {
+        onProgress: (_session, _channel, nextSeq, samplesReceived) => progress.push({ nextSeq, samplesReceived }),
+        onFinal: () => progress.push({ nextSeq: -1, samplesReceived: -1 }),
+      },
+    });
+    // 10 s of silence, then 0.5 s of speech and 0.3 s of silence (100 ms frames).
+    const script = [...Array(100).fill(false), ...Array(5).fill(true), ...Array(3).fill(false)];
+    for (const [seq, loud] of script.entries()) {
+      session.acceptFrame({ sessionId: 's1', channel: 'candidate', seq, pcm: frame(loud) });
+      if (seq % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    while (!progress.some((p) => p.nextSeq < 0)) await new Promise((resolve) => setTimeout(resolve, 5));
+    const writes = progress.filter((p) => p.nextSeq >= 0);
+    // 10.8 s of audio: about one write per second of movement, not one per frame.
+    expect(writes.length).toBeGreaterThanOrEqual(5);
+    expect(writes.length).toBeLessThanOrEqual(12);
+    // With no audio after it, the final alone moved the stored point past its turn (which ended at 10.5 s), though that is
+    // less than a second's movement: a restart never hears the turn again.
+    expect(writes.at(-1)?.samplesReceived ?? 0).toBeGreaterThanOrEqual(10.5 * 16_000);
+    for (let i = 1; i < writes.length; i++) expect(writes[i]?.samplesReceived ?? 0).toBeGreaterThanOrEqual(writes[i - 1]?.samplesReceived ?? 0);
+    await session.stop();
+  });
 });

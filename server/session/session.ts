@@ -70,6 +70,8 @@ interface ChannelState {
 
 /** Audio kept before the current position while nobody speaks: covers the VAD's pre-speech pad and confirmation delay. */
 const PRE_ROLL_MS = 4_000;
+/** How far the resume point moves while nobody speaks before it is stored again (1 s). */
+const RESUME_POINT_STEP_SAMPLES = 16_000;
 /** A gap is filled with at most this much silence so a bad sequence number cannot allocate unbounded memory. */
 const MAX_GAP_FILL_MS = 10_000;
 
@@ -268,7 +270,7 @@ export class Session {
   }
 
   /** Moves the channel's resume point (what a restarted server resumes from) up to the pipeline's safe position. */
-  private advanceResumePoint(channel: Channel, state: ChannelState): void {
+  private advanceResumePoint(channel: Channel, state: ChannelState, force = false): void {
     const lastSeq = state.lastProcessedSeq;
     const safe = state.pipeline.safeResumeSample();
     const frames = state.recentFrames;
@@ -285,6 +287,11 @@ export class Session {
       return; // The safe position lies before the frames this process has seen: keep the stored point.
     }
     if (point.nextSeq === state.resumePoint.nextSeq && point.samplesReceived === state.resumePoint.samplesReceived) return;
+    // While nobody speaks the point creeps forward with every frame; storing it once a second is enough (a lagging point
+    // only means a restart re-hears a little more silence). A final moves it past its turn at once (force): a restart must
+    // never hear a stored turn again.
+    const aheadSamples = point.samplesReceived - state.resumePoint.samplesReceived;
+    if (!force && aheadSamples >= 0 && aheadSamples < RESUME_POINT_STEP_SAMPLES) return;
     state.resumePoint = point;
     this.deps.observer?.onProgress?.(this, channel, point.nextSeq, point.samplesReceived);
   }
@@ -314,7 +321,7 @@ export class Session {
         // and is not heard again after a restart.
         this.deps.observer?.onFinal?.(this, turn);
         const state = this.channels.get(turn.channel);
-        if (state) this.advanceResumePoint(turn.channel, state);
+        if (state) this.advanceResumePoint(turn.channel, state, true);
         this.deps.emit('transcript:final', event);
       },
       failure: (channel, turnId, message) =>

@@ -46,10 +46,13 @@ export class AudioTail {
     return to > from ? this.data.slice(from, to) : new Float32Array(0);
   }
 
-  /** Forgets everything before `sample`. */
-  trimBefore(sample: number): void {
+  /**
+   * Lets go of audio before `sample`. Called after every frame; to avoid moving the kept audio each time, the buffer is
+   * compacted only once at least `slackSamples` can go, so up to that much extra may stay.
+   */
+  trimBefore(sample: number, slackSamples = 16_000): void {
     const drop = Math.min(this.length, sample - this.base);
-    if (drop <= 0) return;
+    if (drop < Math.max(1, slackSamples)) return;
     this.data.copyWithin(0, drop, this.length);
     this.length -= drop;
     this.base += drop;

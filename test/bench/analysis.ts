@@ -13,6 +13,7 @@ import { createPromptLibrary } from '../../server/prompts.ts';
 import { analysisResponder, defaultRubricScore, followUpsReply } from '../fakes/fake-analysis-answers.ts';
 import { startFakeLlmServer, FAKE_DEFAULT_MODEL, type FakeContentScript } from '../fakes/fake-llm-server.ts';
 import type { BenchRow, BenchSection } from './types.ts';
+import { percentile } from './stats.ts';
 
 const TTFT_MS = 100;
 const CHUNK_DELAY_MS = 5;
@@ -41,11 +42,6 @@ function scriptDurationMs(script: FakeContentScript): number {
   return TTFT_MS + (chunks - 1) * CHUNK_DELAY_MS;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round((sorted[index] ?? Number.NaN) * 10) / 10;
-}
 
 const answerText = 'We moved billing to Kafka. It cut latency by 40%, mostly by batching writes and partitioning by account.';
 

@@ -12,14 +12,10 @@ import type { TurnDecoder } from '../../server/turns/channel-pipeline.ts';
 import { connectClient, startSession, stopSession, streamAudio, type ReceivedEvent } from '../helpers/socket-client.ts';
 import { MODELS_DIR, readSharedWav } from '../helpers/speech-app.ts';
 import type { BenchRow, BenchSection } from './types.ts';
+import { percentile } from './stats.ts';
 
 const MODEL = process.env.VIVA_BENCH_WHISPER_MODEL ?? 'base.en';
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 interface StreamRun {
   /** Wall ms from the moment the last speech sample was sent to the final's arrival, per turn. */
