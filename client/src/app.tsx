@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState } from 'react';
+import { useState } from 'react';
 import { openBrowserCapture } from './audio/browser-capture.ts';
 import { createPrepApi, type PrepApi } from './api/prep-api.ts';
 import { AutomatedScreen } from './components/automated-screen.tsx';
@@ -36,9 +36,6 @@ function Nav({ screen, onSelect }: { screen: AppScreen; onSelect: (screen: AppSc
     </nav>
   );
 }
-
-// Demo states (?demo=live|review|setup) for screenshots and design work; loaded only when asked for.
-const DemoApp = lazy(() => import('./dev/demo-session.tsx'));
 
 function Header({ phase, connection }: { phase: Phase; connection: ConnectionStatus }) {
   const { t, locale, setLocale } = useI18n();
@@ -160,16 +157,9 @@ function RealApp() {
 
 /** The interviewer's screen. */
 export function App() {
-  const demo = new URLSearchParams(globalThis.location?.search ?? '').get('demo');
   return (
     <I18nProvider>
-      {demo ? (
-        <Suspense fallback={null}>
-          <DemoApp kind={demo} />
-        </Suspense>
-      ) : (
-        <RealApp />
-      )}
+      <RealApp />
     </I18nProvider>
   );
 }

@@ -7,16 +7,33 @@ import './styles.css';
 const CandidateApp = lazy(() => import('./candidate/candidate-app.tsx'));
 const isCandidatePage = /\/interview\/?$/.test(window.location.pathname);
 
+// Canned states (`?demo=setup|live|…`) for design work, only under `vite` dev: in a build `import.meta.env.DEV` is the
+// constant false, so this branch, its dynamic import and the fixtures behind it are dropped from the bundle.
+const demoKind = import.meta.env.DEV ? new URLSearchParams(window.location.search).get('demo') : null;
+const DemoApp = import.meta.env.DEV ? lazy(() => import('./dev/demo-session.tsx')) : null;
+
+function Root() {
+  if (isCandidatePage) {
+    return (
+      <Suspense fallback={null}>
+        <CandidateApp />
+      </Suspense>
+    );
+  }
+  if (DemoApp && demoKind) {
+    return (
+      <Suspense fallback={null}>
+        <DemoApp kind={demoKind} />
+      </Suspense>
+    );
+  }
+  return <App />;
+}
+
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    {isCandidatePage ? (
-      <Suspense fallback={null}>
-        <CandidateApp />
-      </Suspense>
-    ) : (
-      <App />
-    )}
+    <Root />
   </StrictMode>,
 );

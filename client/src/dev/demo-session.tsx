@@ -3,6 +3,7 @@ import type { AnswerScore, FollowUpSuggestion } from '../../../protocol/index.ts
 import { createFakeFetch } from '../api/fake-fetch.ts';
 import { createPrepApi } from '../api/prep-api.ts';
 import { AppView, type AppScreen } from '../app.tsx';
+import { I18nProvider } from '../i18n/i18n.tsx';
 import { demoJobDescription, demoPrepRoutes as demoRoutes, demoResume } from './prep-fixtures.ts';
 import { LevelStore } from '../session/level-store.ts';
 import type { InterviewSession } from '../session/use-interview-session.ts';
@@ -197,6 +198,14 @@ const PREP_SCREENS: Record<string, AppScreen> = { prepare: 'prepare', screening:
 
 /** The app on a canned state (`?demo=setup|live|offline|review|prepare|screening|automated`); prep screens answer from fixtures. */
 export default function DemoApp({ kind }: { kind: string }) {
+  return (
+    <I18nProvider>
+      <DemoView kind={kind} />
+    </I18nProvider>
+  );
+}
+
+function DemoView({ kind }: { kind: string }) {
   const screen = PREP_SCREENS[kind];
   const session = useDemoSession(screen ? 'setup' : kind);
   const [api] = useState(() => createPrepApi({ fetch: createFakeFetch(demoRoutes).fetch }));
