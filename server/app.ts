@@ -19,7 +19,8 @@ import {
 } from '../protocol/schemas.ts';
 import type { z } from 'zod';
 import { Session, type ChannelResumePoint, type SessionDeps, type SessionEmit, type SessionObserver } from './session/session.ts';
-import type { TurnDecoder, TurnVad } from './turns/channel-pipeline.ts';
+import type { TurnDecoder } from './asr/turn-decoder.ts';
+import type { TurnVad } from './vad/turn-vad.ts';
 import type { Logger } from './logger.ts';
 
 type VivaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;

@@ -4,7 +4,8 @@ import type { Transcriber } from './asr/transcriber.ts';
 import { createWhisperTranscriber } from './asr/whisper.ts';
 import type { Logger } from './logger.ts';
 import { resolveSileroVadModel, resolveWhisperModel, type ResolvedWhisperModel } from './models/model-files.ts';
-import type { TurnDecoder, TurnVad } from './turns/channel-pipeline.ts';
+import type { TurnDecoder } from './asr/turn-decoder.ts';
+import type { TurnVad } from './vad/turn-vad.ts';
 import { SileroModel } from './vad/silero.ts';
 import { VadStream, type VadStreamOptions } from './vad/vad-stream.ts';
 

@@ -24,7 +24,7 @@ import { silentLogger } from '../server/logger.ts';
 import type { InterviewReport } from '../server/reports/build-report.ts';
 import { buildServer, type BuiltServer } from '../server/server.ts';
 import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.ts';
-import type { TurnVad } from '../server/turns/channel-pipeline.ts';
+import type { TurnVad } from '../server/vad/turn-vad.ts';
 import { startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
 import { JFK_DURATION_MS, makeRecordings } from './helpers/recordings.ts';
 import { MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';

@@ -5,7 +5,8 @@ import type { Logger } from '../logger.ts';
 import { decodeAudioStream } from '../media/decode.ts';
 import { Session, type SessionObserver } from '../session/session.ts';
 import type { InterviewRepository } from '../store/repository.ts';
-import type { TurnDecoder, TurnVad } from '../turns/channel-pipeline.ts';
+import type { TurnDecoder } from '../asr/turn-decoder.ts';
+import type { TurnVad } from '../vad/turn-vad.ts';
 
 /** What the recording processor runs on: the live pipeline's parts. */
 export interface RecordingProcessorDeps {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Session, type SessionEmit } from './session.ts';
-import type { DecodeOutcome, TurnDecoder, TurnVad, TurnVadEvent } from '../turns/channel-pipeline.ts';
+import type { DecodeOutcome, TurnDecoder } from '../asr/turn-decoder.ts';
+import type { TurnVad, TurnVadEvent } from '../vad/turn-vad.ts';
 
 /** A VAD that calls speech wherever the sample value is non-zero (test audio is 0 or 0.5), in 10 ms steps. */
 class ThresholdVad implements TurnVad {

@@ -12,7 +12,9 @@ import type {
 } from '../../protocol/schemas.ts';
 import { BoundedQueue } from '../ingest/bounded-queue.ts';
 import { FrameGate } from '../ingest/frame-gate.ts';
-import { ChannelPipeline, type FinalTurn, type TurnDecoder, type TurnSink, type TurnVad } from '../turns/channel-pipeline.ts';
+import type { TurnDecoder } from '../asr/turn-decoder.ts';
+import { ChannelPipeline, type FinalTurn, type TurnSink } from '../turns/channel-pipeline.ts';
+import type { TurnVad } from '../vad/turn-vad.ts';
 
 /** Sends one server event to everyone following a session. */
 export type SessionEmit = <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;

@@ -1,37 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { AudioTail } from './audio-tail.ts';
 import { msToSamples, samplesToMs } from '../../protocol/audio.ts';
-import type { Channel, Language, TranscriptEvent, TranscriptSegment } from '../../protocol/schemas.ts';
-
-/** A VAD event in absolute sample positions of the channel (see server/vad). */
-export type TurnVadEvent =
-  | { type: 'speech-start'; startSample: number; atSample: number }
-  | { type: 'speech-end'; startSample: number; endSample: number; atSample: number }
-  | { type: 'misfire'; startSample: number; endSample: number };
-
-/** The streaming VAD as this pipeline uses it; positions count from the first sample pushed into it. */
-export interface TurnVad {
-  push(samples: Float32Array): Promise<TurnVadEvent[]>;
-  /** Speech probability of the latest window, when the VAD exposes it (used to hold partials while the speaker pauses). */
-  readonly lastProbability?: number;
-  flush(): Promise<TurnVadEvent[]>;
-}
-
-/** A decode as the scheduler returns it: segments relative to the clip start, or a skipped partial. */
-export type DecodeOutcome =
-  | { skipped: true; reason: string }
-  | { skipped?: false; text: string; language: string; segments: TranscriptSegment[]; decodeMs: number };
-
-/** The shared decode scheduler as this pipeline uses it. */
-export interface TurnDecoder {
-  decode(job: {
-    key: string;
-    priority: 'final' | 'partial';
-    pcm: Float32Array;
-    language: Language;
-    signal: AbortSignal;
-  }): Promise<DecodeOutcome>;
-}
+import type { Channel, Language, TranscriptEvent } from '../../protocol/schemas.ts';
+import type { TurnDecoder } from '../asr/turn-decoder.ts';
+import type { TurnVad, TurnVadEvent } from '../vad/turn-vad.ts';
 
 /** A final transcript with the turn's audio, for whoever keeps it. */
 export interface FinalTurn extends TranscriptEvent {

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { createApp } from '../../server/app.ts';
 import { silentLogger } from '../../server/logger.ts';
 import { loadSpeechRuntime } from '../../server/speech-runtime.ts';
-import type { TurnDecoder } from '../../server/turns/channel-pipeline.ts';
+import type { TurnDecoder } from '../../server/asr/turn-decoder.ts';
 import { connectClient, startSession, stopSession, streamAudio, type ReceivedEvent } from '../helpers/socket-client.ts';
 import { MODELS_DIR, readSharedWav } from '../helpers/speech-app.ts';
 import type { BenchRow, BenchSection } from './types.ts';

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { samplesToMs } from '../../protocol/audio.ts';
 import { loadConfig, type Config } from '../../server/env.ts';
 import type { SpeechRuntime } from '../../server/speech-runtime.ts';
-import type { TurnDecoder } from '../../server/turns/channel-pipeline.ts';
+import type { TurnDecoder } from '../../server/asr/turn-decoder.ts';
 import { analysisResponder, defaultRubricScore, followUpsReply } from '../fakes/fake-analysis-answers.ts';
 import { fakeScripts, type FakeLlmResponder, type FakeStreamTiming, type RecordedLlmRequest } from '../fakes/fake-llm-server.ts';
 import { MODELS_DIR } from './speech-app.ts';
