@@ -24,13 +24,16 @@ export const WHISPER_MODELS_BASE_URL = 'https://huggingface.co/ggerganov/whisper
 export const SILERO_VAD_URL =
   'https://raw.githubusercontent.com/snakers4/silero-vad/806dcba3f0b5d95282d0889a074954a2f8c6397b/src/silero_vad/data/silero_vad.onnx';
 
+/** File name of the embedded LLM's default model, looked up in `$VIVA_MODELS_DIR/llm/`. */
+export const DEFAULT_LLM_FILE_NAME = 'qwen2.5-1.5b-instruct-q4_k_m.gguf';
+
 /** One file Viva knows how to fetch and verify. */
 export interface OfficialModelFile {
   /** Name used on the command line and in `VIVA_WHISPER_MODEL` (`base.en`, `silero`). */
   name: string;
-  kind: 'whisper' | 'silero-vad';
+  kind: 'whisper' | 'silero-vad' | 'llm';
   /** Subfolder of the models folder the file lives in. */
-  folder: 'whisper' | 'silero-vad';
+  folder: 'whisper' | 'silero-vad' | 'llm';
   fileName: string;
   /** Where the file is published (a mirror serves the same `fileName` under its own base URL). */
   url: string;
@@ -82,6 +85,17 @@ export const OFFICIAL_MODEL_FILES: readonly OfficialModelFile[] = [
     url: SILERO_VAD_URL,
     sizeBytes: 2_327_524,
     sha256: '1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3',
+    sha1: null,
+  },
+  {
+    // The embedded LLM's default (VIVA_LLM_MODEL_FILE), from Qwen's own GGUF repository (Apache-2.0).
+    name: 'qwen2.5-1.5b-instruct',
+    kind: 'llm',
+    folder: 'llm',
+    fileName: DEFAULT_LLM_FILE_NAME,
+    url: `https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct-GGUF/resolve/main/${DEFAULT_LLM_FILE_NAME}`,
+    sizeBytes: 1_117_320_736,
+    sha256: '6a1a2eb6d15622bf3c96857206351ba97e1af16c30d7a74ee38970e434e9407e',
     sha1: null,
   },
 ];
