@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../logger.ts';
+import type { PrepDeps } from '../prep/deps.ts';
+import type { ExtractOptions } from '../prep/extract.ts';
+import type { PrepLanguage } from '../prep/schemas.ts';
+import { screenResumes, type ResumeSource, type ScreenProgress, type ScreenResult } from '../prep/screen.ts';
+import { fail } from './prep-errors.ts';
+
+/** What the screening registry is built from. */
+export interface ScreeningJobsDeps {
+  prep: PrepDeps;
+  /** Screening uploads, state files and results live here (e.g. `<dataDir>/screenings`). */
+  screeningsDir: string;
+  /** Server-side folders a screening may read (and their subfolders); empty or undefined disables folder screening. */
+  screeningRoots?: string[] | undefined;
+  extract?: Omit<ExtractOptions, 'signal'> | undefined;
+  /** Screenings running at once; further starts get 429. Default 1 (they share one LLM). */
+  maxRunningScreenings?: number | undefined;
+  /** Default LLM concurrency of a screening; default 2. */
+  screeningConcurrency?: number | undefined;
+  logger?: Logger | undefined;
+}
+
+/** A screening to start: the JD as text, and either a server-side folder or uploaded files. */
+export interface ScreeningStart {
+  jd: string;
+  jobTitle?: string | undefined;
+  folder?: string | undefined;
+  files?: Array<{ name: string; contentBase64: string }> | undefined;
+  blind?: boolean | undefined;
+  concurrency?: number | undefined;
+  language?: PrepLanguage | undefined;
+}
+
+/** Where a screening stands, as GET /api/screenings/:id reports it. */
+export interface ScreeningStatus {
+  id: string;
+  status: 'running' | 'complete' | 'aborted' | 'failed';
+  createdAt: string;
+  progress: ScreenProgress;
+  error: { code: string; message: string } | null;
+}
+
+/** The batch screenings of this server: running ones in memory, finished ones as `<screeningsDir>/<id>/result.json`. */
+export interface ScreeningJobs {
+  /** Starts a screening in the background; 429 when too many run, 403/404 for a folder it may not read. */
+  start(input: ScreeningStart): Promise<ScreeningStatus>;
+  /** The status of a running or stored screening, or undefined. */
+  status(id: string): Promise<ScreeningStatus | undefined>;
+  /** The finished result; 409 while running, 500 when it failed, 404 when unknown. */
+  result(id: string): Promise<ScreenResult>;
+  /** Asks a running screening to stop; undefined when none runs under that id. */
+  cancel(id: string): { id: string; status: ScreeningStatus['status'] } | undefined;
+}
+
+/** One batch screening known to this server. */
+interface ScreeningRecord {
+  id: string;
+  status: ScreeningStatus['status'];
+  createdAt: string;
+  progress: ScreenProgress;
+  controller: AbortController;
+  result?: ScreenResult;
+  error?: { code: string; message: string };
+}
+
+const SCREENING_ID = /^[0-9a-f-]{36}$/;
+
+/** A safe file name for an upload: its base name with path separators and control characters removed. */
+export function uploadName(name: string): string {
+  const base = path.basename(name.replaceAll('\\', '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return base && base !== '.' && base !== '..' ? base.slice(0, 200) : 'upload';
+}
+
+/** The screening registry. */
+export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
+  const screenings = new Map<string, ScreeningRecord>();
+  const maxRunning = deps.maxRunningScreenings ?? 1;
+  const folderOf = (id: string): string => path.join(deps.screeningsDir, id);
+
+  const resolveFolder = async (folder: string): Promise<string> => {
+    const roots = deps.screeningRoots ?? [];
+    if (roots.length === 0) {
+      throw fail(403, 'forbidden', 'screening a server-side folder is disabled: set VIVA_SCREENING_ROOTS to the folders it may read, or upload the files');
+    }
+    let real: string;
+    try {
+      real = await realpath(folder);
+    } catch {
+      throw fail(404, 'not-found', `folder ${folder} does not exist`);
+    }
+    for (const root of roots) {
+      const realRoot = await realpath(root).catch(() => path.resolve(root));
+      if (real === realRoot || real.startsWith(`${realRoot}${path.sep}`)) return real;
+    }
+    throw fail(403, 'forbidden', `folder ${folder} is outside the folders screenings may read (VIVA_SCREENING_ROOTS)`);
+  };
+
+  const saveUploads = async (id: string, files: NonNullable<ScreeningStart['files']>): Promise<ResumeSource[]> => {
+    const uploadDir = path.join(folderOf(id), 'uploads');
+    await mkdir(uploadDir, { recursive: true });
+    const sources: ResumeSource[] = [];
+    for (const [index, file] of files.entries()) {
+      const name = uploadName(file.name);
+      const stored = path.join(uploadDir, `${String(index).padStart(4, '0')}-${name}`);
+      await writeFile(stored, Buffer.from(file.contentBase64, 'base64'));
+      sources.push({ name, path: stored });
+    }
+    return sources;
+  };
+
+  const storedResult = async (id: string): Promise<ScreenResult | undefined> => {
+    if (!SCREENING_ID.test(id)) return undefined;
+    try {
+      return JSON.parse(await readFile(path.join(folderOf(id), 'result.json'), 'utf8')) as ScreenResult;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const run = (record: ScreeningRecord, input: ScreeningStart, resumes: Array<string | ResumeSource>): void => {
+    const jobTitle = input.jobTitle ?? input.jd.split('\n').find((line) => line.trim())?.trim().slice(0, 120);
+    // The state directory is shared, keyed by JD, language, blind flag and prompt: posting the same job again after a
+    // restart resumes where the earlier screening stopped.
+    screenResumes(deps.prep, {
+      jd: input.jd,
+      jobTitle,
+      resumes,
+      stateDir: path.join(deps.screeningsDir, 'state'),
+      blind: input.blind,
+      concurrency: input.concurrency ?? deps.screeningConcurrency,
+      language: input.language,
+      extract: deps.extract,
+      signal: record.controller.signal,
+      onProgress: (progress) => {
+        record.progress = progress;
+      },
+    })
+      .then(async (result) => {
+        record.result = result;
+        record.status = result.status;
+        await writeFile(path.join(folderOf(record.id), 'result.json'), JSON.stringify(result));
+      })
+      .catch((error: unknown) => {
+        record.status = 'failed';
+        record.error = { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+        deps.logger?.error(`screening ${record.id} failed: ${record.error.message}`);
+      });
+  };
+
+  return {
+    async start(input) {
+      const running = [...screenings.values()].filter((screening) => screening.status === 'running').length;
+      if (running >= maxRunning) throw fail(429, 'busy', `${running} screening(s) already running; wait for it to finish or cancel it`);
+      const id = randomUUID();
+      const resumes = input.folder !== undefined ? [await resolveFolder(input.folder)] : await saveUploads(id, input.files ?? []);
+      await mkdir(folderOf(id), { recursive: true });
+      const record: ScreeningRecord = {
+        id,
+        status: 'running',
+        createdAt: new Date().toISOString(),
+        progress: { total: 0, done: 0, ranked: 0, failed: 0, resumed: 0, inFlight: 0 },
+        controller: new AbortController(),
+      };
+      screenings.set(id, record);
+      run(record, input, resumes);
+      return { id, status: record.status, createdAt: record.createdAt, progress: record.progress, error: null };
+    },
+
+    async status(id) {
+      const record = screenings.get(id);
+      if (record) return { id, status: record.status, createdAt: record.createdAt, progress: record.progress, error: record.error ?? null };
+      const stored = await storedResult(id);
+      if (!stored) return undefined;
+      const progress = {
+        total: stored.total,
+        done: stored.total - stored.pending.length,
+        ranked: stored.ranked.length,
+        failed: stored.failed.length,
+        resumed: stored.resumed,
+        inFlight: 0,
+      };
+      return { id, status: stored.status, createdAt: stored.startedAt, progress, error: null };
+    },
+
+    async result(id) {
+      const record = screenings.get(id);
+      if (record?.status === 'running') throw fail(409, 'not-ready', `screening ${id} is still running (${record.progress.done}/${record.progress.total})`);
+      if (record?.status === 'failed') throw fail(500, 'internal', `screening ${id} failed: ${record.error?.message ?? 'unknown error'}`);
+      const result = record?.result ?? (await storedResult(id));
+      if (!result) throw fail(404, 'not-found', `no screening ${id}`);
+      return result;
+    },
+
+    cancel(id) {
+      const record = screenings.get(id);
+      if (!record) return undefined;
+      record.controller.abort();
+      return { id: record.id, status: record.status };
+    },
+  };
+}
