@@ -212,11 +212,16 @@ export type AnswerLabel = z.infer<typeof AnswerLabel>;
 export const Evidence = z.object({ quote: z.string().min(1), startMs: z.number(), endMs: z.number() });
 export type Evidence = z.infer<typeof Evidence>;
 
-/** One rubric dimension's score for an answer. */
+/**
+ * One rubric dimension's score for an answer. `score` is null ("no evidence") when none of the model's quotes for the
+ * dimension was found in the transcript: a number is never shown without verified evidence. Scores stored before this
+ * rule always carry a number, so they still parse.
+ */
 export const DimensionScore = z.object({
   id: z.string(),
   name: z.string(),
-  score: z.number().int().min(1).max(10),
+  score: z.number().int().min(1).max(10).nullable(),
+  /** The model's reason; for a dimension without evidence, why it has no score. */
   reason: z.string(),
   evidence: z.array(Evidence),
 });
@@ -227,14 +232,26 @@ export const AnswerScore = z.object({
   label: AnswerLabel,
   /** Empty unless label is 'answer'. */
   dimensions: z.array(DimensionScore),
-  /** Weighted mean of the dimensions (1-10), or null when the turn was not an answer. */
+  /**
+   * Weighted mean of the evidenced dimensions (1-10); null when the turn was not an answer, or when it was an answer
+   * but no dimension had verified evidence (then it is not scored, see {@link isUnevidencedAnswer}).
+   */
   overall: z.number().min(1).max(10).nullable(),
+  /** How many dimensions the overall is built from. Absent on scores stored before the evidence rule. */
+  evidencedDimensions: z.number().int().nonnegative().optional(),
+  /** Evidence quotes the model gave and how many of them were found in the transcript. Absent on older scores. */
+  quotes: z.object({ claimed: z.number().int().nonnegative(), verified: z.number().int().nonnegative() }).optional(),
   remark: z.string(),
   model: z.string(),
   promptVersion: z.string(),
   rubricVersion: z.string(),
 });
 export type AnswerScore = z.infer<typeof AnswerScore>;
+
+/** True for an answer that is not scored because none of its evidence verified against the transcript. */
+export function isUnevidencedAnswer(score: Pick<AnswerScore, 'label' | 'overall'>): boolean {
+  return score.label === 'answer' && score.overall === null;
+}
 
 /** `score:final`. */
 export const ScoreFinalEvent = z.object({ sessionId: z.string(), turnId: z.string(), score: AnswerScore });

@@ -31,7 +31,7 @@ import type {
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/events.ts';
 import type { Interview } from '../protocol/interviews.ts';
 import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
-import { analysisResponder, defaultRubricScore, followUpsReply, jsonScript } from './fakes/fake-analysis-answers.ts';
+import { analysisAnswerOf, analysisResponder, defaultRubricScore, followUpsReply, jsonScript, openingWordsOf } from './fakes/fake-analysis-answers.ts';
 import { startSpeechApp, type SpeechApp } from './helpers/speech-app.ts';
 
 /** A candidate's socket: the shared protocol plus the candidate events. */
@@ -75,7 +75,8 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
   let followUps = [...(options.followUps ?? [null])];
   const analysis = analysisResponder({
     followups: jsonScript(followUpsReply({ question: 'Which part was hardest?', buildsOn: '', probes: 'depth' })),
-    score: jsonScript(defaultRubricScore({ technical_skill: 7, clarity: 6, problem_solving: 8 })),
+    // Quotes the answer's first words, so the evidence verifies and the dimensions keep their scores.
+    score: (request) => jsonScript(defaultRubricScore({ technical_skill: 7, clarity: 6, problem_solving: 8 }, [openingWordsOf(analysisAnswerOf(request))])),
   });
   llm.setResponder((request) => {
     if (request.schemaName === FOLLOW_UP_DECISION_SCHEMA_NAME) {

@@ -32,7 +32,7 @@ import { loadConfig, type Config } from '../server/env.ts';
 import { silentLogger } from '../server/logger.ts';
 import { buildServer, type BuiltServer } from '../server/server.ts';
 import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.ts';
-import { analysisResponder, jsonScript } from './fakes/fake-analysis-answers.ts';
+import { analysisAnswerOf, analysisResponder, jsonScript } from './fakes/fake-analysis-answers.ts';
 import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
 import { hasRealWhisper, MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
 
@@ -117,11 +117,7 @@ async function loadRuntime(config: Config): Promise<SpeechRuntime | undefined> {
 // ---- the fake vLLM's answers, built from the answer it is asked about ----
 
 /** The candidate's answer as the analysis-context system prompt quotes it. */
-function answerOf(request: RecordedLlmRequest): string {
-  const messages = (request.body?.messages ?? []) as Array<{ role: string; content: string }>;
-  const system = messages.find((message) => message.role === 'system')?.content ?? '';
-  return /Candidate's answer \(transcript\):\n"""\n([\s\S]*?)\n"""/.exec(system)?.[1]?.trim() ?? '';
-}
+const answerOf = analysisAnswerOf;
 
 /** The first words of the answer: verbatim, so the server keeps them as `buildsOn` and evidence. */
 function quoteOf(answer: string): string {
@@ -150,7 +146,7 @@ function scoreFor(request: RecordedLlmRequest) {
     {
       label: 'answer',
       dimensions: Object.fromEntries(
-        RUBRIC.map((dimension) => [dimension.id, { reason: `Fake reason for ${dimension.name}.`, evidence: dimension.id === 'technical_depth' ? [quote] : [], score: dimension.score }]),
+        RUBRIC.map((dimension) => [dimension.id, { reason: `Fake reason for ${dimension.name}.`, evidence: [quote], score: dimension.score }]),
       ),
       remark: 'Short but on point (scripted by the e2e fake).',
     },

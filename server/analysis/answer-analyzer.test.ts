@@ -61,7 +61,7 @@ function setup(
   server.setResponder(
     analysisResponder({
       followups: options.followups ?? jsonScript(followUpsReply(kafkaSuggestion)),
-      score: options.score ?? jsonScript(defaultRubricScore({ technical_skill: 7, clarity: 6, problem_solving: 8 })),
+      score: options.score ?? jsonScript(defaultRubricScore({ technical_skill: 7, clarity: 6, problem_solving: 8 }, QUOTED)),
     }),
   );
   const sink = recordingSink();
@@ -87,6 +87,8 @@ function setup(
 }
 
 const answerText = 'We moved billing to Kafka. It cut latency by 40%.';
+/** Evidence the fake model quotes: the candidate's own words, so the dimensions keep their scores. */
+const QUOTED = ['moved billing to Kafka'];
 function answer(overrides: Partial<CandidateAnswer> = {}): CandidateAnswer {
   return {
     turnId: 't1',
@@ -141,6 +143,7 @@ describe('AnswerAnalyzer', () => {
       },
     ]);
     const [final] = sink.of('scoreFinal');
+    const kafkaEvidence = { quote: 'moved billing to Kafka', startMs: Math.round(10_000 + (3 / 26) * 2000), endMs: Math.round(10_000 + (25 / 26) * 2000) };
     expect(final).toEqual({
       sessionId: 's1',
       turnId: 't1',
@@ -153,12 +156,14 @@ describe('AnswerAnalyzer', () => {
             score: 7,
             reason: 'Knows the tools.',
             // The invented quote is dropped; the real one is timed by its characters 3..25 in the first segment.
-            evidence: [{ quote: 'moved billing to Kafka', startMs: Math.round(10_000 + (3 / 26) * 2000), endMs: Math.round(10_000 + (25 / 26) * 2000) }],
+            evidence: [kafkaEvidence],
           },
-          { id: 'clarity', name: 'Clarity', score: 6, reason: 'Clear enough.', evidence: [] },
-          { id: 'problem_solving', name: 'Problem solving', score: 8, reason: 'Reasoned about the bottleneck.', evidence: [] },
+          { id: 'clarity', name: 'Clarity', score: 6, reason: 'Clear enough.', evidence: [kafkaEvidence] },
+          { id: 'problem_solving', name: 'Problem solving', score: 8, reason: 'Reasoned about the bottleneck.', evidence: [kafkaEvidence] },
         ],
         overall: 7,
+        evidencedDimensions: 3,
+        quotes: { claimed: 6, verified: 3 },
         remark: 'A remark.',
         model: FAKE_DEFAULT_MODEL,
         promptVersion: 'answer-score@1+analysis-context@1',
@@ -211,7 +216,7 @@ describe('AnswerAnalyzer', () => {
 
   it('labels a non-answer without dimensions or overall, even if the model scored it', async () => {
     const { analyzer, sink } = setup({
-      score: jsonScript({ ...defaultRubricScore({ technical_skill: 9, clarity: 9, problem_solving: 9 }), label: 'non-answer', remark: 'Declined.' }),
+      score: jsonScript({ ...defaultRubricScore({ technical_skill: 9, clarity: 9, problem_solving: 9 }, QUOTED), label: 'non-answer', remark: 'Declined.' }),
     });
     analyzer.submit(answer({ text: "I'd rather not say, can we skip this one?", segments: [] }));
     await analyzer.idle();
@@ -264,7 +269,7 @@ describe('AnswerAnalyzer', () => {
       score: jsonScript(
         scoreReply('answer', {
           depth: { reason: 'Deep.', evidence: ['cut latency by 40%'], score: 8 },
-          communication: { reason: 'Rambling.', evidence: [], score: 3 },
+          communication: { reason: 'Rambling.', evidence: ['We moved billing'], score: 3 },
         }),
       ),
     });
@@ -284,7 +289,7 @@ describe('AnswerAnalyzer', () => {
   });
 
   it('repairs broken score JSON, and sends nothing partial when the repair fails too', async () => {
-    const good = defaultRubricScore({ technical_skill: 5, clarity: 5, problem_solving: 5 });
+    const good = defaultRubricScore({ technical_skill: 5, clarity: 5, problem_solving: 5 }, QUOTED);
     const first = setup({ score: [fakeScripts.brokenJson(good), jsonScript(good)] });
     first.analyzer.submit(answer());
     await first.analyzer.idle();
@@ -303,7 +308,7 @@ describe('AnswerAnalyzer', () => {
 
   it('repairs a score that fails the schema (an "answer" without dimensions)', async () => {
     const { analyzer, sink } = setup({
-      score: [jsonScript(scoreReply('answer', null)), jsonScript(defaultRubricScore({ technical_skill: 4, clarity: 4, problem_solving: 4 }))],
+      score: [jsonScript(scoreReply('answer', null)), jsonScript(defaultRubricScore({ technical_skill: 4, clarity: 4, problem_solving: 4 }, QUOTED))],
     });
     analyzer.submit(answer());
     await analyzer.idle();
@@ -402,7 +407,7 @@ describe('AnswerAnalyzer', () => {
   it('cancels outstanding calls on stop and sends nothing more', async () => {
     const { analyzer, sink } = setup({
       followups: jsonScript(followUpsReply(kafkaSuggestion), { timeToFirstTokenMs: 10_000 }),
-      score: jsonScript(defaultRubricScore({ technical_skill: 5, clarity: 5, problem_solving: 5 }), { timeToFirstTokenMs: 10_000 }),
+      score: jsonScript(defaultRubricScore({ technical_skill: 5, clarity: 5, problem_solving: 5 }, QUOTED), { timeToFirstTokenMs: 10_000 }),
     });
     analyzer.submit(answer({ turnId: 't1' }));
     analyzer.submit(answer({ turnId: 't2' }));
@@ -421,7 +426,7 @@ describe('AnswerAnalyzer', () => {
   it('retries only the failed part of a turn', async () => {
     const { analyzer, sink } = setup({
       llm: { maxRetries: 0 },
-      score: [fakeScripts.error(503, 'overloaded'), jsonScript(defaultRubricScore({ technical_skill: 6, clarity: 6, problem_solving: 6 }))],
+      score: [fakeScripts.error(503, 'overloaded'), jsonScript(defaultRubricScore({ technical_skill: 6, clarity: 6, problem_solving: 6 }, QUOTED))],
     });
     analyzer.submit(answer());
     await analyzer.idle();
@@ -441,7 +446,7 @@ describe('AnswerAnalyzer', () => {
       llm: { maxRetries: 0 },
       analyzer: { scoreStart: 'concurrent' },
       followups: jsonScript(followUpsReply(kafkaSuggestion), { chunkDelayMs: 30, chunkSize: 4 }),
-      score: [fakeScripts.error(500, 'out of memory'), jsonScript(defaultRubricScore({ technical_skill: 6, clarity: 6, problem_solving: 6 }))],
+      score: [fakeScripts.error(500, 'out of memory'), jsonScript(defaultRubricScore({ technical_skill: 6, clarity: 6, problem_solving: 6 }, QUOTED))],
     });
     analyzer.submit(answer());
     // The interviewer sees the score's error and presses Retry at once, while the follow-ups are still streaming.

@@ -55,11 +55,12 @@ export function isTriviallyEmpty(text: string): boolean {
   return words.length < 2;
 }
 
-/** Weighted mean of the dimension scores by rubric weight, to one decimal. */
+/** Weighted mean of the evidenced dimension scores (null scores are left out) by rubric weight, to one decimal. */
 export function weightedOverall(dimensions: readonly Pick<DimensionScore, 'id' | 'score'>[], rubric: Rubric): number | null {
   let total = 0;
   let weights = 0;
   for (const dimension of dimensions) {
+    if (dimension.score === null) continue;
     const weight = rubric.dimensions.find((entry) => entry.id === dimension.id)?.weight ?? 0;
     total += weight * dimension.score;
     weights += weight;
@@ -114,28 +115,58 @@ export async function generateScore(request: ScoreRequest): Promise<AnswerScore>
     transcript: request.transcript,
     model: result.model,
     promptVersion: `${task.version}+${request.systemVersion}`,
+    noEvidence: noEvidenceTexts(request.prompts, request.language),
   });
+}
+
+/** Fixed texts of a score card whose evidence did not verify (prompts/no-evidence.<language>.md). */
+export interface NoEvidenceTexts {
+  /** Reason shown on a dimension without verified evidence. */
+  dimensionReason: string;
+  /** Remark of an answer none of whose dimensions had verified evidence. */
+  answerRemark: string;
+  version: string;
+}
+
+/** Renders the no-evidence texts in `language`. */
+export function noEvidenceTexts(prompts: PromptLibrary, language: PromptLanguage): NoEvidenceTexts {
+  const dimension = prompts.render('no-evidence', language, { dimension: true, answer: false });
+  const answer = prompts.render('no-evidence', language, { dimension: false, answer: true });
+  return { dimensionReason: dimension.text, answerRemark: answer.text, version: dimension.version };
 }
 
 /**
  * Turns the model's object into the wire AnswerScore: non-answers get no dimensions and no overall; evidence quotes are
- * kept only when they are the candidate's words, mapped to audio times; overall is the weighted mean.
+ * kept only when they are the candidate's words, mapped to audio times; a dimension left with no verified quote gets no
+ * score (null, "no evidence"), whatever number the model wrote; the overall is the weighted mean of the evidenced
+ * dimensions, and an answer with none is not scored (overall null, label kept).
  */
 export function buildAnswerScore(
   output: ScoreOutput,
-  meta: { rubric: Rubric; transcript: TranscriptIndex; model: string; promptVersion: string },
+  meta: { rubric: Rubric; transcript: TranscriptIndex; model: string; promptVersion: string; noEvidence: NoEvidenceTexts },
 ): AnswerScore {
   const base = { label: output.label, remark: output.remark.trim(), model: meta.model, promptVersion: meta.promptVersion, rubricVersion: meta.rubric.version };
   if (output.label !== 'answer' || output.dimensions === null) {
     return AnswerScore.parse({ ...base, dimensions: [], overall: null });
   }
+  let claimed = 0;
+  let verified = 0;
   const dimensions: DimensionScore[] = meta.rubric.dimensions.map((dimension) => {
     const scored = output.dimensions?.[dimension.id];
     if (!scored) throw new Error(`score output lacks rubric dimension ${dimension.id}`);
-    const evidence = dedupe(scored.evidence.flatMap((quote) => meta.transcript.evidence(quote))).slice(0, MAX_EVIDENCE_PER_DIMENSION);
+    const quotes = scored.evidence.filter((quote) => quote.trim() !== '');
+    const found = quotes.map((quote) => meta.transcript.evidence(quote));
+    claimed += quotes.length;
+    verified += found.filter((parts) => parts.length > 0).length;
+    const evidence = dedupe(found.flat()).slice(0, MAX_EVIDENCE_PER_DIMENSION);
+    if (evidence.length === 0) return { id: dimension.id, name: dimension.name, score: null, reason: meta.noEvidence.dimensionReason, evidence: [] };
     return { id: dimension.id, name: dimension.name, score: scored.score, reason: scored.reason.trim(), evidence };
   });
-  return AnswerScore.parse({ ...base, dimensions, overall: weightedOverall(dimensions, meta.rubric) });
+  const evidencedDimensions = dimensions.filter((dimension) => dimension.score !== null).length;
+  const overall = weightedOverall(dimensions, meta.rubric);
+  // Nothing the model said about this answer is backed by the candidate's words: its summary is not shown either.
+  const remark = overall === null ? meta.noEvidence.answerRemark : base.remark;
+  return AnswerScore.parse({ ...base, remark, dimensions, overall, evidencedDimensions, quotes: { claimed, verified } });
 }
 
 function dedupe<T extends { quote: string; startMs: number }>(items: T[]): T[] {

@@ -20,7 +20,7 @@ export interface InterviewSummary {
   remarks: string[];
 }
 
-/** Averages each rubric dimension over the answers labelled 'answer' (others are counted, never scored). */
+/** Averages each evidenced rubric dimension over the answers labelled 'answer' (others are counted, never scored). */
 export function summarizeScores(answers: FeedbackRequest['answers']): InterviewSummary {
   const byId = new Map<string, { name: string; scores: Array<{ score: number; reason: string }> }>();
   let answered = 0;
@@ -28,8 +28,11 @@ export function summarizeScores(answers: FeedbackRequest['answers']): InterviewS
   for (const { score } of answers) {
     if (score.label !== 'answer') continue;
     answered += 1;
+    // An answer whose evidence did not verify carries a fixed remark and no numbers: nothing to write a letter from.
+    if (score.overall === null) continue;
     if (score.remark.trim()) remarks.push(score.remark.trim());
     for (const dimension of score.dimensions) {
+      if (dimension.score === null) continue;
       const entry = byId.get(dimension.id) ?? { name: dimension.name, scores: [] };
       entry.scores.push({ score: dimension.score, reason: dimension.reason });
       byId.set(dimension.id, entry);

@@ -9,8 +9,8 @@ import type { Recommendation, ReportLanguage } from './labels.ts';
  */
 export const RECOMMENDATION_THRESHOLDS = { strongHire: 8.0, hire: 6.5, leanNoHire: 5.0, minScoredAnswers: 3 } as const;
 
-/** How an answer stands in the report. */
-export type AnswerStatus = 'scored' | 'not-an-answer' | 'failed' | 'pending';
+/** How an answer stands in the report; 'no-evidence': an answer none of whose quoted evidence verified, so not scored. */
+export type AnswerStatus = 'scored' | 'no-evidence' | 'not-an-answer' | 'failed' | 'pending';
 
 /** One candidate turn in the report. */
 export interface ReportAnswer {
@@ -69,7 +69,7 @@ export interface InterviewReport {
     /** Weighted mean of the dimension averages (rubric weights, 1 when unknown); null when nothing was scored. */
     weightedOverall: number | null;
     dimensions: DimensionSummary[];
-    counts: { answers: number; scored: number; notAnswers: number; failed: number; pending: number };
+    counts: { answers: number; scored: number; noEvidence: number; notAnswers: number; failed: number; pending: number };
     thresholds: typeof RECOMMENDATION_THRESHOLDS;
     /** Models and prompt versions that produced the scores. */
     scoredBy: string[];
@@ -101,7 +101,7 @@ export function reportLanguageFor(detail: InterviewDetail): ReportLanguage {
 
 function answerOf(turn: TurnDetail): ReportAnswer {
   let status: AnswerStatus;
-  if (turn.score) status = turn.score.label === 'answer' ? 'scored' : 'not-an-answer';
+  if (turn.score) status = turn.score.label !== 'answer' ? 'not-an-answer' : turn.score.overall === null ? 'no-evidence' : 'scored';
   else if (turn.failure) status = 'failed';
   else status = 'pending';
   return {
@@ -175,6 +175,8 @@ export function buildReport(detail: InterviewDetail, options: { language?: Repor
   for (const dimension of weights.values()) byDimension.set(dimension.id, { name: dimension.name, total: 0, count: 0 });
   for (const answer of scored) {
     for (const dimension of answer.score?.dimensions ?? []) {
+      // A dimension without verified evidence has no score to average.
+      if (dimension.score === null) continue;
       const entry = byDimension.get(dimension.id) ?? { name: dimension.name, total: 0, count: 0 };
       entry.total += dimension.score;
       entry.count++;
@@ -226,6 +228,7 @@ export function buildReport(detail: InterviewDetail, options: { language?: Repor
       counts: {
         answers: answers.length,
         scored: scored.length,
+        noEvidence: answers.filter((answer) => answer.status === 'no-evidence').length,
         notAnswers: answers.filter((answer) => answer.status === 'not-an-answer').length,
         failed: answers.filter((answer) => answer.status === 'failed').length,
         pending: answers.filter((answer) => answer.status === 'pending').length,

@@ -45,9 +45,23 @@ export function answerStatusLine(answer: ReportAnswer, labels: ReportLabels): st
       return labels.analysisFailed(answer.failure?.message ?? '?');
     case 'pending':
       return labels.notAnalysed;
+    case 'no-evidence':
+      return labels.noEvidenceAnswer;
     case 'not-an-answer':
       return answer.score ? labels.notScored(answer.score.label) : labels.notAnalysed;
     case 'scored':
       return answer.failure ? labels.analysisFailedAfterScore(answer.failure.message) : null;
   }
+}
+
+/** A dimension's score as a report cell: the number, or "no evidence". */
+export function formatDimensionScore(score: number | null, labels: ReportLabels): string {
+  return score === null ? labels.noEvidence : String(score);
+}
+
+/** After a per-answer overall: " (2 of 3 dimensions evidenced)" when some dimensions had no verified evidence, else ''. */
+export function evidencedSuffix(score: { dimensions: readonly unknown[]; evidencedDimensions?: number | undefined }, labels: ReportLabels): string {
+  const evidenced = score.evidencedDimensions;
+  if (evidenced === undefined || evidenced >= score.dimensions.length) return '';
+  return ` ${labels.fromEvidencedDimensions(evidenced, score.dimensions.length)}`;
 }

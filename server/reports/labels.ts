@@ -40,7 +40,7 @@ export interface ReportLabels {
   average: string;
   scoredCount: string;
   noScores: string;
-  counts: (c: { answers: number; scored: number; notAnswers: number; failed: number; pending: number }) => string;
+  counts: (c: { answers: number; scored: number; noEvidence: number; notAnswers: number; failed: number; pending: number }) => string;
   thresholds: (t: { strongHire: number; hire: number; leanNoHire: number; minScored: number }) => string;
   questions: string;
   questionShort: (index: number) => string;
@@ -59,6 +59,12 @@ export interface ReportLabels {
   analysisFailed: (message: string) => string;
   analysisFailedAfterScore: (message: string) => string;
   notAnalysed: string;
+  /** A dimension whose quotes did not verify against the transcript. */
+  noEvidence: string;
+  /** Status line of an answer with no verified evidence at all. */
+  noEvidenceAnswer: string;
+  /** After a per-answer overall built from fewer dimensions than the rubric has. */
+  fromEvidencedDimensions: (evidenced: number, total: number) => string;
   notScored: (label: AnswerLabel) => string;
   answerLabels: Record<AnswerLabel, string>;
   transcriptPurged: string;
@@ -106,7 +112,9 @@ const en: ReportLabels = {
   scoredCount: 'Answers',
   noScores: 'No answer was scored.',
   counts: (c) =>
-    `${c.answers} candidate turn${c.answers === 1 ? '' : 's'}: ${c.scored} scored, ${c.notAnswers} not an answer, ` +
+    `${c.answers} candidate turn${c.answers === 1 ? '' : 's'}: ${c.scored} scored, ` +
+    (c.noEvidence > 0 ? `${c.noEvidence} not scored for lack of verified evidence, ` : '') +
+    `${c.notAnswers} not an answer, ` +
     `${c.failed} analysis failed, ${c.pending} not analysed.`,
   thresholds: (t) =>
     `Recommendation from the weighted overall: strong hire ≥ ${t.strongHire.toFixed(1)}, hire ≥ ${t.hire.toFixed(1)}, ` +
@@ -129,6 +137,9 @@ const en: ReportLabels = {
   analysisFailed: (message) => `Analysis failed: ${message} — not scored`,
   analysisFailedAfterScore: (message) => `A later analysis step failed: ${message}`,
   notAnalysed: 'Not analysed — not scored',
+  noEvidence: 'no evidence',
+  noEvidenceAnswer: 'Not scored: none of the quoted evidence is in the transcript',
+  fromEvidencedDimensions: (evidenced, total) => `(${evidenced} of ${total} dimensions evidenced)`,
   notScored: (label) => `Not scored: ${en.answerLabels[label]}`,
   answerLabels: { answer: 'answer', empty: 'empty turn', 'off-topic': 'off topic', 'non-answer': 'not an answer', gibberish: 'unintelligible' },
   transcriptPurged: 'The transcript was deleted by the retention policy.',
@@ -175,7 +186,9 @@ const zh: ReportLabels = {
   average: '平均分',
   scoredCount: '回答数',
   noScores: '没有已评分的回答。',
-  counts: (c) => `候选人发言 ${c.answers} 段：已评分 ${c.scored}，非回答 ${c.notAnswers}，分析失败 ${c.failed}，未分析 ${c.pending}。`,
+  counts: (c) =>
+    `候选人发言 ${c.answers} 段：已评分 ${c.scored}，${c.noEvidence > 0 ? `因依据未核实而未评分 ${c.noEvidence}，` : ''}` +
+    `非回答 ${c.notAnswers}，分析失败 ${c.failed}，未分析 ${c.pending}。`,
   thresholds: (t) =>
     `建议依据加权总分：≥ ${t.strongHire.toFixed(1)} 强烈推荐录用，≥ ${t.hire.toFixed(1)} 推荐录用，` +
     `≥ ${t.leanNoHire.toFixed(1)} 倾向不录用，其余不录用；已评分回答少于 ${t.minScored} 个时为证据不足。仅供面试官参考，不是最终决定。`,
@@ -196,6 +209,9 @@ const zh: ReportLabels = {
   analysisFailed: (message) => `分析失败：${message} — 未评分`,
   analysisFailedAfterScore: (message) => `后续分析步骤失败：${message}`,
   notAnalysed: '未分析 — 未评分',
+  noEvidence: '无依据',
+  noEvidenceAnswer: '未评分：引用的依据都不在转写中',
+  fromEvidencedDimensions: (evidenced, total) => `（${total} 个维度中 ${evidenced} 个有依据）`,
   notScored: (label) => `未评分：${zh.answerLabels[label]}`,
   answerLabels: { answer: '回答', empty: '空白', 'off-topic': '离题', 'non-answer': '未作答', gibberish: '无法识别' },
   transcriptPurged: '根据保留策略，文字记录已删除。',

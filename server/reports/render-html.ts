@@ -1,6 +1,6 @@
 import type { Recommendation } from './labels.ts';
 import type { InterviewReport, ReportAnswer, ReportQuestion } from './build-report.ts';
-import { answerStatusLine, consentText, formatClock, formatDate, formatScore, labelsOf, type RenderOptions } from './format.ts';
+import { answerStatusLine, consentText, evidencedSuffix, formatClock, formatDate, formatDimensionScore, formatScore, labelsOf, type RenderOptions } from './format.ts';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -101,7 +101,7 @@ function answerHtml(answer: ReportAnswer, report: InterviewReport): string {
   parts.push(
     `<div class="answer-head"><strong>${escapeHtml(labels.answer)}</strong>` +
       `<span class="time">${formatClock(answer.startMs)}–${formatClock(answer.endMs)}</span>` +
-      (score ? `<span class="score-pill">${escapeHtml(labels.overall)} ${formatScore(score.overall)}</span>` : '') +
+      (score ? `<span class="score-pill">${escapeHtml(labels.overall)} ${formatScore(score.overall)}${escapeHtml(evidencedSuffix(score, labels))}</span>` : '') +
       '</div>',
   );
   parts.push(`<p class="text">${escapeHtml(answer.text)}</p>`);
@@ -114,7 +114,7 @@ function answerHtml(answer: ReportAnswer, report: InterviewReport): string {
     const rows = score.dimensions
       .map(
         (dimension) =>
-          `<tr><td>${escapeHtml(dimension.name)}</td><td class="num">${dimension.score}</td><td>${escapeHtml(dimension.reason)}` +
+          `<tr><td>${escapeHtml(dimension.name)}</td><td class="num">${escapeHtml(formatDimensionScore(dimension.score, labels))}</td><td>${escapeHtml(dimension.reason)}` +
           (dimension.evidence.length > 0
             ? `<ul class="evidence">${dimension.evidence
                 .map((item) => `<li><q>${escapeHtml(item.quote)}</q> <span class="time">${formatClock(item.startMs)}</span></li>`)

@@ -1,5 +1,5 @@
 import type { InterviewReport } from './build-report.ts';
-import { answerStatusLine, consentText, formatClock, formatDate, formatScore, labelsOf, type RenderOptions } from './format.ts';
+import { answerStatusLine, consentText, evidencedSuffix, formatClock, formatDate, formatDimensionScore, formatScore, labelsOf, type RenderOptions } from './format.ts';
 
 /** Escapes text so Markdown shows it literally (no emphasis, links, headings, tables or raw HTML from user text). */
 export function escapeMarkdown(text: string): string {
@@ -68,10 +68,10 @@ export function renderMarkdown(report: InterviewReport, options: RenderOptions =
       if (status) out.push(`⚠ **${escapeMarkdown(status)}**`, '');
       const score = answer.status === 'scored' ? answer.score : null;
       if (score) {
-        out.push(`**${labels.score}**${labels.colon}${labels.overall} ${formatScore(score.overall)} ${labels.outOf10}`, '');
+        out.push(`**${labels.score}**${labels.colon}${labels.overall} ${formatScore(score.overall)} ${labels.outOf10}${evidencedSuffix(score, labels)}`, '');
         out.push(`| ${labels.dimension} | ${labels.score} | ${labels.reason} |`, '|---|---:|---|');
         for (const dimension of score.dimensions) {
-          out.push(`| ${escapeMarkdown(dimension.name)} | ${dimension.score} | ${escapeMarkdown(dimension.reason)} |`);
+          out.push(`| ${escapeMarkdown(dimension.name)} | ${formatDimensionScore(dimension.score, labels)} | ${escapeMarkdown(dimension.reason)} |`);
         }
         out.push('');
         const evidence = score.dimensions.flatMap((dimension) => dimension.evidence.map((item) => ({ dimension: dimension.name, item })));

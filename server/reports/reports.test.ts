@@ -41,7 +41,7 @@ describe('report model', () => {
     // (22/3 * 2 + 22/3 + 26/3) / 4 = 7.67
     expect(report.summary.weightedOverall).toBe(7.7);
     expect(report.summary.recommendation).toBe('hire');
-    expect(report.summary.counts).toEqual({ answers: 6, scored: 3, notAnswers: 1, failed: 2, pending: 0 });
+    expect(report.summary.counts).toEqual({ answers: 6, scored: 3, noEvidence: 0, notAnswers: 1, failed: 2, pending: 0 });
   });
 
   it('uses planned questions by order when no interviewer turn was captured, and says when evidence is thin', () => {
@@ -60,6 +60,41 @@ describe('report model', () => {
     detail.interview.language = 'auto';
     expect(buildReport(detail).language).toBe('zh');
     expect(buildReport(detail, { language: 'en' }).language).toBe('en');
+  });
+});
+
+describe('scores bound to evidence in reports', () => {
+  /** The Chinese interview with c1's "communication" left without evidence and c3 an answer with no verified evidence. */
+  function withUnevidenced() {
+    const detail = chineseInterviewDetail();
+    for (const turn of detail.turns) {
+      if (!turn.score) continue;
+      if (turn.turnId === 'c1') {
+        turn.score.dimensions = turn.score.dimensions.map((d) => (d.id === 'communication' ? { ...d, score: null, reason: '无依据', evidence: [] } : d));
+        turn.score.evidencedDimensions = 2;
+      }
+      if (turn.turnId === 'c3') {
+        turn.score = { ...turn.score, overall: null, evidencedDimensions: 0, dimensions: turn.score.dimensions.map((d) => ({ ...d, score: null, evidence: [] })) };
+      }
+    }
+    return detail;
+  }
+
+  it('leaves dimensions without evidence out of the averages and counts unevidenced answers apart', () => {
+    const report = buildReport(withUnevidenced(), { generatedAtMs: GENERATED_AT });
+    expect(report.questions[1]?.answers.map((a) => a.status)).toEqual(['failed', 'no-evidence']);
+    expect(report.summary.counts).toMatchObject({ scored: 2, noEvidence: 1 });
+    expect(report.summary.dimensions.find((d) => d.id === 'communication')).toMatchObject({ count: 1, average: 8 });
+  });
+
+  it('prints "no evidence" instead of a number, in both languages', () => {
+    const zh = renderMarkdown(buildReport(withUnevidenced(), render), render);
+    expect(zh).toContain('| 表达 | 无依据 |');
+    expect(zh).toContain('（3 个维度中 2 个有依据）');
+    expect(zh).toContain('⚠ **未评分：引用的依据都不在转写中**');
+    const en = renderHtml(buildReport(withUnevidenced(), { ...render, language: 'en' }), render);
+    expect(en).toContain('<td class="num">no evidence</td>');
+    expect(en).toContain('Not scored: none of the quoted evidence is in the transcript');
   });
 });
 

@@ -30,13 +30,27 @@ export function scoreReply(
   return { label, dimensions, remark };
 }
 
-/** A score reply for the default rubric with the same evidence and given scores. */
+/** A score reply for the default rubric with the given scores, each dimension quoting the same `evidence`. */
 export function defaultRubricScore(scores: { technical_skill: number; clarity: number; problem_solving: number }, evidence: string[] = []): ReturnType<typeof scoreReply> {
   return scoreReply('answer', {
     technical_skill: { reason: 'Knows the tools.', evidence, score: scores.technical_skill },
-    clarity: { reason: 'Clear enough.', evidence: [], score: scores.clarity },
-    problem_solving: { reason: 'Reasoned about the bottleneck.', evidence: [], score: scores.problem_solving },
+    clarity: { reason: 'Clear enough.', evidence, score: scores.clarity },
+    problem_solving: { reason: 'Reasoned about the bottleneck.', evidence, score: scores.problem_solving },
   });
+}
+
+/** The candidate's answer an analysis request asks about: the last """-quoted block of its system message (prompts/analysis-context). */
+export function analysisAnswerOf(request: RecordedLlmRequest): string {
+  const messages = (request.body?.messages ?? []) as Array<{ role: string; content: string }>;
+  const system = messages.find((message) => message.role === 'system')?.content ?? '';
+  const blocks = [...system.matchAll(/"""\n([\s\S]*?)\n"""/g)];
+  return blocks.at(-1)?.[1]?.trim() ?? '';
+}
+
+/** The first words of an answer, verbatim (so the server keeps them as evidence): three words, or four Chinese characters. */
+export function openingWordsOf(answer: string): string {
+  if (/[\u4e00-\u9fff]/.test(answer)) return Array.from(answer.replace(/\s+/g, '')).slice(0, 4).join('');
+  return answer.split(/\s+/).slice(0, 3).join(' ').replace(/[,.;:!?]+$/, '');
 }
 
 /** Which analysis call a request is: by response_format name, or (instructions-only mode) by the task prompt's text. */

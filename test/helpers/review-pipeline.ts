@@ -10,7 +10,7 @@ import { samplesToMs } from '../../protocol/audio.ts';
 import { loadConfig, type Config } from '../../server/env.ts';
 import type { SpeechRuntime } from '../../server/speech-runtime.ts';
 import type { TurnDecoder } from '../../server/asr/turn-decoder.ts';
-import { analysisResponder, defaultRubricScore, followUpsReply } from '../fakes/fake-analysis-answers.ts';
+import { analysisAnswerOf, analysisResponder, defaultRubricScore, followUpsReply, openingWordsOf } from '../fakes/fake-analysis-answers.ts';
 import { fakeScripts, type FakeLlmResponder, type FakeStreamTiming, type RecordedLlmRequest } from '../fakes/fake-llm-server.ts';
 import { MODELS_DIR } from './speech-app.ts';
 
@@ -62,19 +62,9 @@ export function withReferenceWords(runtime: SpeechRuntime, words: ReferenceWords
   return { ...runtime, decoder };
 }
 
-/** The answer text of an analysis request: the last """-quoted block of its system message (see prompts/analysis-context). */
-export function answerOf(request: RecordedLlmRequest): string {
-  const messages = (request.body?.messages ?? []) as Array<{ role: string; content: string }>;
-  const system = messages.find((message) => message.role === 'system')?.content ?? '';
-  const blocks = [...system.matchAll(/"""\n([\s\S]*?)\n"""/g)];
-  return blocks.at(-1)?.[1] ?? '';
-}
-
-/** The first words of an answer: three words, or four characters of Chinese. */
-function openingOf(answer: string): string {
-  if (/[\u4e00-\u9fff]/.test(answer)) return Array.from(answer.replace(/\s+/g, '')).slice(0, 4).join('');
-  return answer.split(/\s+/).slice(0, 3).join(' ').replace(/[,.;:!?]+$/, '');
-}
+/** The answer text of an analysis request (kept here for the recording tests). */
+export const answerOf = analysisAnswerOf;
+const openingOf = openingWordsOf;
 
 /**
  * Answers follow-up and score calls like a well-behaved model: one suggestion building on the answer's first words, and a

@@ -66,6 +66,52 @@ describe('ScoreCard', () => {
     expect(screen.getByTestId('score-label').textContent).toBe('答非所问');
   });
 
+  it('shows "no evidence" instead of a number for a dimension whose quotes did not verify, and says how many count', () => {
+    const partial: AnswerScore = {
+      ...answer,
+      overall: 8,
+      evidencedDimensions: 1,
+      dimensions: [answer.dimensions[0]!, { id: 'clarity', name: 'Clarity', score: null, reason: 'No evidence.', evidence: [] }],
+    };
+    render(
+      <I18nProvider locale="en">
+        <ScoreCard turnId="t1" score={partial} />
+      </I18nProvider>,
+    );
+    const dims = screen.getAllByTestId('dimension-score');
+    expect(dims.map((d) => d.textContent)).toEqual(['8/10', 'no evidence']);
+    expect(screen.getByTestId('score-evidenced-count').textContent).toBe('from 1 of 2 dimensions with verified evidence');
+  });
+
+  it('does not score an answer with no verified evidence: no number anywhere, in English and Chinese', () => {
+    const unevidenced: AnswerScore = {
+      ...answer,
+      overall: null,
+      evidencedDimensions: 0,
+      remark: 'Not scored: none of the evidence quoted for this answer is in the transcript.',
+      dimensions: answer.dimensions.map((d) => ({ ...d, score: null, evidence: [] })),
+    };
+    const { unmount } = render(
+      <I18nProvider locale="en">
+        <ScoreCard turnId="t1" score={unevidenced} />
+      </I18nProvider>,
+    );
+    const card = screen.getByTestId('score-card');
+    expect(within(card).queryByTestId('score-overall')).toBeNull();
+    expect(within(card).getByTestId('score-overall-none').textContent).toBe('no evidence');
+    expect(card.textContent).toContain('Not scored: no verified evidence');
+    const withoutVersions = card.textContent!.replace(within(card).getByTestId('score-versions').textContent!, '');
+    expect(withoutVersions).not.toMatch(/\d/);
+    unmount();
+    render(
+      <I18nProvider locale="zh">
+        <ScoreCard turnId="t1" score={unevidenced} />
+      </I18nProvider>,
+    );
+    expect(screen.getByTestId('score-overall-none').textContent).toBe('无依据');
+    expect(screen.getByTestId('score-card').textContent).toContain('未评分：没有经核实的依据');
+  });
+
   it('reports the evidence under the pointer or focus, and its leaving', () => {
     const onEvidence = vi.fn();
     render(

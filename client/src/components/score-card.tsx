@@ -1,4 +1,4 @@
-import type { AnswerScore } from '../../../protocol/index.ts';
+import { isUnevidencedAnswer, type AnswerScore } from '../../../protocol/index.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 
 /** Props of a score card. */
@@ -11,10 +11,15 @@ export interface ScoreCardProps {
   onEvidence?: (turnId: string, quote: string | null) => void;
 }
 
-/** Score card of one answer: numbers only for real answers; a labelled note for empty, off-topic or non-answers. */
+/**
+ * Score card of one answer: numbers only for real answers with verified evidence; "no evidence" on a dimension whose
+ * quotes did not verify; a labelled note for empty, off-topic or non-answers and for answers with no verified evidence.
+ */
 export function ScoreCard({ turnId, score, title, onEvidence }: ScoreCardProps) {
   const { t } = useI18n();
   const scored = score.label === 'answer' && score.overall !== null;
+  const unevidenced = isUnevidencedAnswer(score);
+  const evidenced = score.evidencedDimensions;
   const show = (quote: string | null) => onEvidence?.(turnId, quote);
   return (
     <article className={`score-card ${scored ? '' : 'score-card--unscored'}`} data-testid="score-card" data-turn-id={turnId} data-label={score.label}>
@@ -29,9 +34,19 @@ export function ScoreCard({ turnId, score, title, onEvidence }: ScoreCardProps) 
             <small>/10</small>
           </span>
         )}
+        {unevidenced && (
+          <span className="score-card__overall score-card__overall--none" data-testid="score-overall-none">
+            {t('score.noEvidence')}
+          </span>
+        )}
       </header>
       {score.remark && <p className="score-card__remark">{score.remark}</p>}
-      {!scored && <p className="score-card__note">{t('score.notScored')}</p>}
+      {!scored && <p className="score-card__note">{unevidenced ? t('score.unevidenced') : t('score.notScored')}</p>}
+      {scored && evidenced !== undefined && evidenced < score.dimensions.length && (
+        <p className="score-card__note" data-testid="score-evidenced-count">
+          {t('score.evidencedCount', { count: String(evidenced), total: String(score.dimensions.length) })}
+        </p>
+      )}
       {scored && (
         <ul className="dimensions">
           {score.dimensions.map((dimension) => (
@@ -39,10 +54,10 @@ export function ScoreCard({ turnId, score, title, onEvidence }: ScoreCardProps) 
               <div className="dimension__row">
                 <span className="dimension__name">{dimension.name}</span>
                 <span className="dimension__bar" aria-hidden="true">
-                  <span style={{ width: `${dimension.score * 10}%` }} />
+                  <span style={{ width: `${(dimension.score ?? 0) * 10}%` }} />
                 </span>
-                <span className="dimension__score" data-testid="dimension-score">
-                  {dimension.score}/10
+                <span className={`dimension__score${dimension.score === null ? ' dimension__score--none' : ''}`} data-testid="dimension-score">
+                  {dimension.score === null ? t('score.noEvidence') : `${dimension.score}/10`}
                 </span>
               </div>
               <p className="dimension__reason">{dimension.reason}</p>

@@ -1,4 +1,4 @@
-import type { AnswerScore, FollowUpSuggestion } from '../../../protocol/index.ts';
+import { isUnevidencedAnswer, type AnswerScore, type FollowUpSuggestion } from '../../../protocol/index.ts';
 import type { Translate } from '../i18n/i18n.tsx';
 import { coveredQuestions } from './question-coverage.ts';
 import { effectiveChannel, orderedTurns, type InterviewState } from './interview-reducer.ts';
@@ -98,6 +98,7 @@ export function dimensionMeans(state: Pick<InterviewState, 'scores'>): { id: str
   const byId = new Map<string, { name: string; sum: number; count: number }>();
   for (const score of Object.values(state.scores)) {
     for (const d of score.dimensions) {
+      if (d.score === null) continue;
       const entry = byId.get(d.id) ?? { name: d.name, sum: 0, count: 0 };
       entry.sum += d.score;
       entry.count += 1;
@@ -132,11 +133,16 @@ export function buildMarkdown(state: InterviewState, t: Translate, exportedAt: D
     lines.push(`**[${formatClock(turn.startMs)}] ${speaker}:** ${turn.text}`, '');
     const score = state.scores[turn.turnId];
     if (score) {
-      const overall = score.overall === null ? t(`score.label.${score.label}`) : `${t('score.overall')} ${score.overall.toFixed(1)}/10`;
+      const overall =
+        score.overall !== null
+          ? `${t('score.overall')} ${score.overall.toFixed(1)}/10`
+          : isUnevidencedAnswer(score)
+            ? t('score.unevidenced')
+            : t(`score.label.${score.label}`);
       lines.push(`> ${overall}${score.remark ? ` — ${score.remark}` : ''}`, '');
       if (score.dimensions.length > 0) {
         lines.push(`| ${t('export.scoreTable')} |`, '| --- | --- | --- |');
-        for (const d of score.dimensions) lines.push(`| ${cell(d.name)} | ${d.score}/10 | ${cell(d.reason)} |`);
+        for (const d of score.dimensions) lines.push(`| ${cell(d.name)} | ${d.score === null ? t('score.noEvidence') : `${d.score}/10`} | ${cell(d.reason)} |`);
         lines.push('');
       }
       lines.push(`<sub>${t('score.versions', { model: score.model, prompt: score.promptVersion, rubric: score.rubricVersion })}</sub>`, '');
