@@ -2,7 +2,8 @@ import type { ProcessRecording } from './api/recording-jobs.ts';
 import type { Config } from './env.ts';
 import { createAnalysisFeature } from './features/analysis-feature.ts';
 import { createStoreFeature } from './features/store-feature.ts';
-import { checkLlmEndpoint, createLlmClient, type LlmClient } from './llm/client.ts';
+import { createLlmProvider } from './llm/create-provider.ts';
+import type { LlmProvider } from './llm/provider.ts';
 import type { Logger } from './logger.ts';
 import { createPromptLibrary, type PromptLibrary } from './prompts.ts';
 import { createRecordingProcessor } from './recording/process-recording.ts';
@@ -15,7 +16,7 @@ import { createRepository, type InterviewRepository } from './store/repository.t
  * analysis features, and the recording processor that runs an uploaded file through the live pipeline.
  */
 export interface VivaCore {
-  llm: LlmClient;
+  llm: LlmProvider;
   runtime: SpeechRuntime;
   repository: InterviewRepository;
   paths: DataPaths;
@@ -40,22 +41,7 @@ export interface VivaCoreOptions {
 
 /** Builds the shared parts from the configuration; fails with a readable message when the LLM or a model is missing. */
 export async function buildVivaCore(config: Config, logger: Logger, options: VivaCoreOptions = {}): Promise<VivaCore> {
-  const llm = createLlmClient({
-    baseUrl: config.llm.baseUrl,
-    model: config.llm.model,
-    ...(config.llm.apiKey === undefined ? {} : { apiKey: config.llm.apiKey }),
-    timeoutMs: config.llm.timeoutMs,
-    maxRetries: config.llm.maxRetries,
-    structuredOutput: config.llm.structuredOutput,
-  });
-  try {
-    const info = await checkLlmEndpoint(llm);
-    logger.info(`llm: ${info.model} at ${config.llm.baseUrl}`);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (!config.llm.optional) throw new Error(`${message}\n(or set VIVA_LLM_OPTIONAL=true to start without answer analysis)`);
-    logger.warn(`llm: ${message}; starting anyway (VIVA_LLM_OPTIONAL): each answer will report the LLM error`);
-  }
+  const llm = await createLlmProvider(config.llm, { logger });
 
   const runtime =
     options.speechRuntime ??
@@ -80,7 +66,7 @@ export async function buildVivaCore(config: Config, logger: Logger, options: Viv
   const store = createStoreFeature({
     repository,
     logger,
-    suggestionsModel: config.llm.model,
+    suggestionsModel: llm.model,
     suggestionsPromptVersion: prompts.version('answer-followups', 'en'),
   });
   const liveAnalysis = createAnalysisFeature({ llm, prompts, logger, recorder: store.recorder });
@@ -109,6 +95,7 @@ export async function buildVivaCore(config: Config, logger: Logger, options: Viv
     async close() {
       await runtime.close();
       repository.close();
+      await llm.close();
     },
   };
 }

@@ -17,7 +17,7 @@ import {
   type Rubric,
   type SessionContext,
 } from '../../protocol/schemas.ts';
-import type { LlmClient } from '../llm/client.ts';
+import type { LlmProvider } from '../llm/provider.ts';
 import { LlmError } from '../llm/errors.ts';
 import { PromptError, resolvePromptLanguage, type PromptLibrary, type PromptValues } from '../prompts.ts';
 import { generateFollowUps } from './followups.ts';
@@ -101,7 +101,7 @@ export const ANSWER_ANALYZER_DEFAULTS: AnswerAnalyzerOptions = {
 
 /** Everything an analyzer needs; one analyzer per session. */
 export interface AnswerAnalyzerDeps {
-  llm: LlmClient;
+  llm: LlmProvider;
   prompts: PromptLibrary;
   context: SessionContext;
   /** The session's language; 'auto' picks per turn. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { FollowUpSuggestion } from '../../protocol/schemas.ts';
 import type { ChatMessage } from '../llm/chat-stream.ts';
-import type { LlmClient } from '../llm/client.ts';
+import type { LlmProvider } from '../llm/provider.ts';
 import { JsonFieldTextStreamer } from '../llm/json-text.ts';
 import { generateObject, type GenerateObjectResult } from '../llm/structured.ts';
 import type { PromptLanguage, PromptLibrary } from '../prompts.ts';
@@ -27,7 +27,7 @@ export type FollowUpsOutput = z.infer<typeof FollowUpsOutput>;
 
 /** Inputs of {@link generateFollowUps}. */
 export interface FollowUpsRequest {
-  llm: LlmClient;
+  llm: LlmProvider;
   prompts: PromptLibrary;
   language: PromptLanguage;
   /** The shared analysis-context system message. */

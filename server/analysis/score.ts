@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AnswerLabel, AnswerScore, type DimensionScore, type Rubric } from '../../protocol/schemas.ts';
 import type { ChatMessage } from '../llm/chat-stream.ts';
-import type { LlmClient } from '../llm/client.ts';
+import type { LlmProvider } from '../llm/provider.ts';
 import { generateObject } from '../llm/structured.ts';
 import type { PromptLanguage, PromptLibrary } from '../prompts.ts';
 import type { TranscriptIndex } from './transcript-quotes.ts';
@@ -71,7 +71,7 @@ export function weightedOverall(dimensions: readonly Pick<DimensionScore, 'id' |
 
 /** Inputs of {@link generateScore}. */
 export interface ScoreRequest {
-  llm: LlmClient;
+  llm: LlmProvider;
   prompts: PromptLibrary;
   language: PromptLanguage;
   system: string;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AutomatedLanguage } from '../../protocol/automated.ts';
 import type { ChatMessage } from '../llm/chat-stream.ts';
-import type { LlmClient } from '../llm/client.ts';
+import type { LlmProvider } from '../llm/provider.ts';
 import { generateObject } from '../llm/structured.ts';
 import type { PromptLibrary } from '../prompts.ts';
 
@@ -47,7 +47,7 @@ export interface FollowUpDecider {
 
 /** Options of the LLM-backed decider. */
 export interface LlmDeciderOptions {
-  llm: LlmClient;
+  llm: LlmProvider;
   prompts: PromptLibrary;
   /** Whole decision, retries and repair included (default 8000 ms); the turn-taking has its own, longer, deadline. */
   timeoutMs?: number;

@@ -1,5 +1,5 @@
 /** Automated interviews wired from their real parts: the one call the server makes. */
-import type { LlmClient } from '../llm/client.ts';
+import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
 import type { PromptLibrary } from '../prompts.ts';
 import type { InterviewRepository } from '../store/repository.ts';
@@ -20,7 +20,7 @@ export interface BuildAutomatedOptions {
   dataDir: string;
   /** `VIVA_LINK_SECRET` (at least 32 characters). */
   linkSecret?: string;
-  llm: LlmClient;
+  llm: LlmProvider;
   prompts: PromptLibrary;
   logger: Logger;
   /** `VIVA_PUBLIC_URL`. */

@@ -1,8 +1,10 @@
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkLlmEndpoint, createLlmClient, llmConfigFromEnv } from '../llm/client.ts';
+import { loadConfig } from '../env.ts';
+import { createLlmProvider } from '../llm/create-provider.ts';
 import { LlmError } from '../llm/errors.ts';
+import type { LlmProvider } from '../llm/provider.ts';
 import { createPromptLibrary } from '../prompts.ts';
 import type { PrepDeps } from '../prep/deps.ts';
 import { ExtractError, extractText } from '../prep/extract.ts';
@@ -23,9 +25,9 @@ export interface CliOutput {
 export interface ScreenCliDeps {
   stdout?: CliOutput;
   stderr?: CliOutput;
-  /** Environment for the LLM settings (VIVA_LLM_*); default process.env. */
+  /** Environment the LLM settings (VIVA_LLM_*) are read from by server/env.ts; default process.env. */
   env?: Record<string, string | undefined>;
-  /** LLM and prompts; default built from `env` (and the endpoint is checked before the run). */
+  /** LLM and prompts; default built from `env` (the endpoint or model file is checked before the run). */
   prep?: PrepDeps;
   /** Stops the run (a partial report is written); default: SIGINT/SIGTERM. */
   signal?: AbortSignal;
@@ -48,7 +50,7 @@ Ranks resumes (PDF, .docx, text, Markdown; files or folders) against one job des
   -h, --help           show this help
 
 An interrupted run (Ctrl-C) writes what it has; running the same command again skips resumes already screened.
-LLM settings come from VIVA_LLM_BASE_URL, VIVA_LLM_MODEL, VIVA_LLM_API_KEY, VIVA_LLM_TIMEOUT_MS.
+LLM settings come from the environment as for the server (VIVA_LLM_BASE_URL or VIVA_LLM_MODEL_FILE, ...; see the README).
 `;
 
 /** Renders the one-line progress bar shown on a terminal. */
@@ -131,11 +133,13 @@ export async function runScreen(argv: string[], deps: ScreenCliDeps = {}): Promi
   }
 
   let prep = deps.prep;
+  let ownedLlm: LlmProvider | undefined;
   if (!prep) {
     try {
-      const client = createLlmClient(llmConfigFromEnv(deps.env ?? process.env));
+      const settings = loadConfig(deps.env).llm;
       // Fail before the first resume, with a message that says which setting to fix.
-      await checkLlmEndpoint(client);
+      const client = await createLlmProvider(settings, { logger: { info() {}, warn() {} }, canStartWithout: false });
+      ownedLlm = client;
       const library = createPromptLibrary();
       prep = { llm: createPrepLlm(client, { prompts: library }), prompts: createPrepPrompts(library) };
     } catch (error) {
@@ -212,6 +216,7 @@ export async function runScreen(argv: string[], deps: ScreenCliDeps = {}): Promi
     stderr.write(`viva screen: ${message}\n`);
     return SCREEN_EXIT.failed;
   } finally {
+    await ownedLlm?.close();
     if (deps.signal) deps.signal.removeEventListener('abort', onSignal);
     else {
       process.off('SIGINT', onSignal);

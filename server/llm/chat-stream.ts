@@ -1,9 +1,9 @@
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { LlmClient } from './client.ts';
+import type { OpenAiCompatibleClient } from './client.ts';
 import { LlmError, classifyLlmError } from './errors.ts';
+import type { ChatMessage, ChatResult } from './provider.ts';
 
-/** A chat message as sent to the endpoint. */
-export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
+export type { ChatMessage } from './provider.ts';
 
 /** `response_format` as the OpenAI wire protocol spells it. */
 export type ResponseFormat = NonNullable<ChatCompletionCreateParamsStreaming['response_format']>;
@@ -23,18 +23,13 @@ export interface StreamChatRequest {
 }
 
 /** A finished streamed completion. */
-export interface StreamChatResult {
-  text: string;
-  /** Model name the server reported. */
-  model: string;
-  finishReason: string;
-}
+export type StreamChatResult = ChatResult;
 
 /**
  * One streamed request, no retry. Our own timeout covers a server that accepts the request and then never sends a token
  * (the SDK's timeout stops at the response headers). Every failure is thrown as a classified LlmError.
  */
-export async function streamChatCompletion(client: LlmClient, request: StreamChatRequest): Promise<StreamChatResult> {
+export async function streamChatCompletion(client: OpenAiCompatibleClient, request: StreamChatRequest): Promise<StreamChatResult> {
   const { baseUrl, model: configuredModel } = client.config;
   const timeoutMs = request.timeoutMs ?? client.config.timeoutMs;
   const timeout = new AbortController();

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeLlmServer, FAKE_DEFAULT_MODEL, type FakeLlmServer } from '../../test/fakes/fake-llm-server.ts';
-import { checkLlmEndpoint, createLlmClient, llmConfigFromEnv, type LlmConfig } from './client.ts';
+import { checkLlmEndpoint, createLlmClient, type LlmConfig } from './client.ts';
 import { LlmError } from './errors.ts';
 
 let server: FakeLlmServer | undefined;
@@ -78,45 +78,6 @@ describe('checkLlmEndpoint', () => {
     const ok = await checkLlmEndpoint(createLlmClient(config({ baseUrl: server.baseUrl, apiKey: 'sk-right' })));
     expect(ok.model).toBe(FAKE_DEFAULT_MODEL);
     expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer sk-right');
-  });
-});
-
-describe('llmConfigFromEnv', () => {
-  it('defaults to the local vLLM reference deployment', () => {
-    expect(llmConfigFromEnv({})).toEqual({
-      baseUrl: 'http://localhost:8000/v1',
-      model: 'Qwen/Qwen2.5-7B-Instruct',
-      timeoutMs: 30_000,
-      maxRetries: 2,
-      structuredOutput: 'auto',
-      retryBaseDelayMs: 300,
-    });
-  });
-
-  it('reads every VIVA_LLM_* variable', () => {
-    expect(
-      llmConfigFromEnv({
-        VIVA_LLM_BASE_URL: 'http://localhost:11434/v1',
-        VIVA_LLM_MODEL: 'qwen2.5:7b-instruct',
-        VIVA_LLM_API_KEY: 'ollama',
-        VIVA_LLM_TIMEOUT_MS: '60000',
-        VIVA_LLM_MAX_RETRIES: '0',
-        VIVA_LLM_STRUCTURED_OUTPUT: 'json_object',
-      }),
-    ).toMatchObject({
-      baseUrl: 'http://localhost:11434/v1',
-      model: 'qwen2.5:7b-instruct',
-      apiKey: 'ollama',
-      timeoutMs: 60_000,
-      maxRetries: 0,
-      structuredOutput: 'json_object',
-    });
-  });
-
-  it('names the variable that is wrong', () => {
-    expect(() => llmConfigFromEnv({ VIVA_LLM_STRUCTURED_OUTPUT: 'xml' })).toThrow(/VIVA_LLM_STRUCTURED_OUTPUT/);
-    expect(() => llmConfigFromEnv({ VIVA_LLM_TIMEOUT_MS: 'soon' })).toThrow('VIVA_LLM_TIMEOUT_MS must be a number, got "soon"');
-    expect(() => llmConfigFromEnv({ VIVA_LLM_BASE_URL: 'localhost:8000' })).toThrow(/VIVA_LLM_BASE_URL: must be an http\(s\) URL/);
   });
 });
 

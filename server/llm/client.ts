@@ -1,15 +1,15 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
+import { streamChatCompletion, type ResponseFormat } from './chat-stream.ts';
 import { LlmError, classifyLlmError, describeCause } from './errors.ts';
+import { StructuredOutputSetting, type LlmProvider, type StructuredOutputMode, type StructuredOutputRequest } from './provider.ts';
 
-/** How structured output is requested: 'auto' starts with json_schema and steps down when the server refuses it. */
-export const StructuredOutputSetting = z.enum(['auto', 'json_schema', 'json_object', 'none']);
-export type StructuredOutputSetting = z.infer<typeof StructuredOutputSetting>;
+export { StructuredOutputSetting, type StructuredOutputMode } from './provider.ts';
 
-/** The mode actually sent on a request. */
-export type StructuredOutputMode = Exclude<StructuredOutputSetting, 'auto'>;
-
-/** Where the OpenAI-compatible endpoint is and how to call it. */
+/**
+ * Where the OpenAI-compatible endpoint is and how to call it. Defaults live in server/env.ts (the one configuration
+ * schema); tests build this directly.
+ */
 export const LlmConfig = z.object({
   /** e.g. http://localhost:8000/v1 (vLLM), http://localhost:11434/v1 (Ollama), http://localhost:8080/v1 (llama.cpp). */
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:8000/v1' }),
@@ -25,68 +25,18 @@ export const LlmConfig = z.object({
 });
 export type LlmConfig = z.input<typeof LlmConfig>;
 
-/** Defaults matching the reference deployment (vLLM serving Qwen2.5-7B-Instruct on this machine). */
-export const LLM_CONFIG_DEFAULTS = {
-  baseUrl: 'http://localhost:8000/v1',
-  model: 'Qwen/Qwen2.5-7B-Instruct',
-  timeoutMs: 30_000,
-  maxRetries: 2,
-  structuredOutput: 'auto',
-  retryBaseDelayMs: 300,
-} as const satisfies z.input<typeof LlmConfig>;
+/** Any LLM provider; the name callers used before the embedded provider existed. */
+export type LlmClient = LlmProvider;
 
-/**
- * Builds an LlmConfig from environment variables (VIVA_LLM_*); meant to be called by server/env.ts with process.env.
- * Throws an Error naming the variable when a value is invalid.
- */
-export function llmConfigFromEnv(env: Record<string, string | undefined>): z.output<typeof LlmConfig> {
-  const number = (name: string): number | undefined => {
-    const value = env[name];
-    if (value === undefined || value.trim() === '') return undefined;
-    const parsed = Number(value);
-    if (!Number.isFinite(parsed)) throw new Error(`${name} must be a number, got "${value}"`);
-    return parsed;
-  };
-  const candidate = {
-    baseUrl: env.VIVA_LLM_BASE_URL?.trim() || LLM_CONFIG_DEFAULTS.baseUrl,
-    model: env.VIVA_LLM_MODEL?.trim() || LLM_CONFIG_DEFAULTS.model,
-    apiKey: env.VIVA_LLM_API_KEY?.trim() || undefined,
-    timeoutMs: number('VIVA_LLM_TIMEOUT_MS') ?? LLM_CONFIG_DEFAULTS.timeoutMs,
-    maxRetries: number('VIVA_LLM_MAX_RETRIES') ?? LLM_CONFIG_DEFAULTS.maxRetries,
-    structuredOutput: env.VIVA_LLM_STRUCTURED_OUTPUT?.trim() || LLM_CONFIG_DEFAULTS.structuredOutput,
-    retryBaseDelayMs: number('VIVA_LLM_RETRY_BASE_DELAY_MS') ?? LLM_CONFIG_DEFAULTS.retryBaseDelayMs,
-  };
-  const parsed = LlmConfig.safeParse(candidate);
-  if (!parsed.success) {
-    const names: Record<string, string> = {
-      baseUrl: 'VIVA_LLM_BASE_URL',
-      model: 'VIVA_LLM_MODEL',
-      apiKey: 'VIVA_LLM_API_KEY',
-      timeoutMs: 'VIVA_LLM_TIMEOUT_MS',
-      maxRetries: 'VIVA_LLM_MAX_RETRIES',
-      structuredOutput: 'VIVA_LLM_STRUCTURED_OUTPUT',
-      retryBaseDelayMs: 'VIVA_LLM_RETRY_BASE_DELAY_MS',
-    };
-    const lines = parsed.error.issues.map((issue) => `${names[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`);
-    throw new Error(`invalid LLM configuration: ${lines.join('; ')}`);
-  }
-  return parsed.data;
-}
-
-/** A configured connection to one OpenAI-compatible endpoint; create one per app and inject it. */
-export interface LlmClient {
+/** The OpenAI-compatible provider: one configured connection to one endpoint. */
+export interface OpenAiCompatibleClient extends LlmProvider {
+  readonly kind: 'openai-compatible';
   readonly config: Readonly<z.output<typeof LlmConfig>>;
   readonly openai: OpenAI;
-  /** Mode used for the next structured request. */
-  readonly structuredOutput: StructuredOutputMode;
-  /** True when the configured setting is 'auto', so a refused response_format may step the mode down. */
-  readonly canFallBack: boolean;
-  /** Steps the mode down after the server refused `from` (json_schema → json_object → none); returns the new mode. */
-  fallBackFrom(from: StructuredOutputMode): StructuredOutputMode;
 }
 
 /** Creates a client with the SDK's own retries off (our policy in structured.ts retries with backoff and knows aborts). */
-export function createLlmClient(config: LlmConfig): LlmClient {
+export function createLlmClient(config: LlmConfig): OpenAiCompatibleClient {
   const resolved = LlmConfig.parse(config);
   const openai = new OpenAI({
     baseURL: resolved.baseUrl,
@@ -97,7 +47,11 @@ export function createLlmClient(config: LlmConfig): LlmClient {
   });
   let mode: StructuredOutputMode = resolved.structuredOutput === 'auto' ? 'json_schema' : resolved.structuredOutput;
   const canFallBack = resolved.structuredOutput === 'auto';
-  return {
+  const client: OpenAiCompatibleClient = {
+    kind: 'openai-compatible',
+    model: resolved.model,
+    location: resolved.baseUrl,
+    retry: { maxRetries: resolved.maxRetries, baseDelayMs: resolved.retryBaseDelayMs },
     config: resolved,
     openai,
     get structuredOutput() {
@@ -109,7 +63,22 @@ export function createLlmClient(config: LlmConfig): LlmClient {
       if (canFallBack && mode === from) mode = from === 'json_schema' ? 'json_object' : 'none';
       return mode;
     },
+    streamChat(request) {
+      const { structured, ...rest } = request;
+      return streamChatCompletion(client, { ...rest, responseFormat: responseFormatFor(structured) });
+    },
+    async close() {
+      // Nothing held open: the SDK uses the global fetch's connection pool.
+    },
   };
+  return client;
+}
+
+/** `response_format` for a structured request, as the OpenAI wire protocol spells it. */
+function responseFormatFor(structured: StructuredOutputRequest | undefined): ResponseFormat | undefined {
+  if (structured?.mode === 'json_schema') return { type: 'json_schema', json_schema: { name: structured.name, schema: structured.schema, strict: true } };
+  if (structured?.mode === 'json_object') return { type: 'json_object' };
+  return undefined;
 }
 
 /**
@@ -152,7 +121,7 @@ export interface LlmEndpointInfo {
  * Start-up check: lists the served models and confirms the configured one is among them. Throws an LlmError whose
  * message says what to change (VIVA_LLM_BASE_URL, VIVA_LLM_MODEL, VIVA_LLM_API_KEY).
  */
-export async function checkLlmEndpoint(client: LlmClient, options: { signal?: AbortSignal } = {}): Promise<LlmEndpointInfo> {
+export async function checkLlmEndpoint(client: OpenAiCompatibleClient, options: { signal?: AbortSignal } = {}): Promise<LlmEndpointInfo> {
   const { baseUrl, model, timeoutMs } = client.config;
   let servedModels: string[];
   try {

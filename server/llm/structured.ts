@@ -1,21 +1,14 @@
 /**
- * Structured output from any OpenAI-compatible endpoint: stream, parse leniently, validate with zod, repair once.
+ * Structured output from any LLM provider (OpenAI-compatible endpoint or embedded): stream, parse leniently, validate
+ * with zod, repair once.
  * Reusable by every feature that needs a typed object from the model (answer analysis, résumé parsing, job match…).
  */
 import { z } from 'zod';
 import { createPromptLibrary, type PromptLanguage, type PromptLibrary } from '../prompts.ts';
-import {
-  backoffDelayMs,
-  shouldRetry,
-  sleepUnlessCancelled,
-  streamChatCompletion,
-  type ChatMessage,
-  type ResponseFormat,
-  type StreamChatResult,
-} from './chat-stream.ts';
-import type { LlmClient, StructuredOutputMode } from './client.ts';
+import { backoffDelayMs, shouldRetry, sleepUnlessCancelled } from './chat-stream.ts';
 import { LlmError, classifyLlmError } from './errors.ts';
 import { parseJsonLenient } from './json-text.ts';
+import type { ChatMessage, ChatResult, LlmProvider, StructuredOutputMode } from './provider.ts';
 
 /** Why a request is being sent; lets a streaming consumer reset what it built from the previous attempt's text. */
 export interface GenerateAttempt {
@@ -82,14 +75,14 @@ export function toResponseJsonSchema(schema: z.ZodType): Record<string, unknown>
  * the zod issues; then throws LlmError('llm-invalid-output') keeping the raw text. Retryable failures (connection, 5xx,
  * 429, dropped stream) are retried with exponential backoff and jitter; an abort stops at once.
  */
-export async function generateObject<T>(client: LlmClient, options: GenerateObjectOptions<T>): Promise<GenerateObjectResult<T>> {
+export async function generateObject<T>(client: LlmProvider, options: GenerateObjectOptions<T>): Promise<GenerateObjectResult<T>> {
   const prompts = options.prompts ?? defaultPrompts();
   const language = options.language ?? 'en';
   const jsonSchema = toResponseJsonSchema(options.schema);
   const schemaText = JSON.stringify(jsonSchema);
   let requests = 0;
 
-  const send = async (messages: ChatMessage[], firstReason: GenerateAttempt['reason']): Promise<StreamChatResult & { mode: StructuredOutputMode }> => {
+  const send = async (messages: ChatMessage[], firstReason: GenerateAttempt['reason']): Promise<ChatResult & { mode: StructuredOutputMode }> => {
     let reason = firstReason;
     let retries = 0;
     for (;;) {
@@ -97,10 +90,10 @@ export async function generateObject<T>(client: LlmClient, options: GenerateObje
       options.onAttemptStart?.({ index: requests, reason, structuredOutput: mode });
       requests += 1;
       try {
-        const result = await streamChatCompletion(client, {
+        const result = await client.streamChat({
           // The repair prompt carries the schema itself.
           messages: firstReason === 'repair' ? messages : withFormatInstruction(messages, mode),
-          responseFormat: responseFormatFor(mode, options.schemaName, jsonSchema),
+          structured: { mode, name: options.schemaName, schema: jsonSchema },
           signal: options.signal,
           timeoutMs: options.timeoutMs,
           temperature: options.temperature,
@@ -109,14 +102,14 @@ export async function generateObject<T>(client: LlmClient, options: GenerateObje
         });
         return { ...result, mode };
       } catch (error) {
-        const failure = error instanceof LlmError ? error : classifyLlmError(error, { baseUrl: client.config.baseUrl, callerSignal: options.signal });
+        const failure = error instanceof LlmError ? error : classifyLlmError(error, { baseUrl: client.location, callerSignal: options.signal });
         if (client.canFallBack && mode !== 'none' && refusesResponseFormat(failure)) {
           client.fallBackFrom(mode);
           reason = 'fallback';
           continue;
         }
-        if (shouldRetry(failure) && retries < client.config.maxRetries) {
-          await sleepUnlessCancelled(backoffDelayMs(retries, client.config.retryBaseDelayMs, failure), options.signal);
+        if (shouldRetry(failure) && retries < client.retry.maxRetries) {
+          await sleepUnlessCancelled(backoffDelayMs(retries, client.retry.baseDelayMs, failure), options.signal);
           retries += 1;
           reason = 'retry';
           continue;
@@ -172,12 +165,6 @@ function validate<T>(text: string, schema: z.ZodType<T>): Validation<T> {
   const result = schema.safeParse(parsed.value);
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, problem: 'the JSON does not match the required schema', issues: z.prettifyError(result.error) };
-}
-
-function responseFormatFor(mode: StructuredOutputMode, name: string, schema: Record<string, unknown>): ResponseFormat | undefined {
-  if (mode === 'json_schema') return { type: 'json_schema', json_schema: { name, schema, strict: true } };
-  if (mode === 'json_object') return { type: 'json_object' };
-  return undefined;
 }
 
 /** A 400/422 whose message is about response_format or schemas: the server cannot do this structured-output mode. */

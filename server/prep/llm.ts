@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { LlmClient } from '../llm/client.ts';
+import type { LlmProvider } from '../llm/provider.ts';
 import { generateObject } from '../llm/structured.ts';
 import type { PromptLibrary } from '../prompts.ts';
 import type { PrepLanguage } from './schemas.ts';
@@ -37,7 +37,7 @@ export interface PrepLlm {
 }
 
 /** The real PrepLlm: structured output on the same OpenAI-compatible endpoint as the live analysis. */
-export function createPrepLlm(client: LlmClient, options: { prompts?: PromptLibrary | undefined } = {}): PrepLlm {
+export function createPrepLlm(client: LlmProvider, options: { prompts?: PromptLibrary | undefined } = {}): PrepLlm {
   return {
     async generate(request) {
       const result = await generateObject(client, {
