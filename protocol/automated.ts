@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { PrepLanguage } from './prep.ts';
 import { PlannedQuestion, Rubric } from './schemas.ts';
 
 // Automated first-round interviews: Viva asks, the candidate answers in a browser opened from a one-interview link.
 // Candidate events travel on the same Socket.IO connection as `session:resume` / `audio:frame`; they are kept out of the
 // shared event maps in events.ts so the interviewer client's exhaustive handler tables stay valid. docs/automated.md.
 
-/** Languages an automated interview can be run in (Viva speaks, so 'auto' is not possible). */
-export const AutomatedLanguage = z.enum(['en', 'zh']);
+/** Languages an automated interview can be run in (Viva speaks, so 'auto' is not possible): the preparation languages. */
+export const AutomatedLanguage = PrepLanguage;
 export type AutomatedLanguage = z.infer<typeof AutomatedLanguage>;
 
 /** Version of the consent text the candidate page shows (en and zh say the same thing); stored with the consent. */

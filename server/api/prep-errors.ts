@@ -1,8 +1,10 @@
 import type { ErrorRequestHandler } from 'express';
 import type { z } from 'zod';
+import type { ApiIssue } from '../../protocol/interviews.ts';
 import { LlmError } from '../llm/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ExtractError } from '../prep/extract.ts';
+import { toApiIssues } from './errors.ts';
 
 /** Error codes of the preparation API, beyond the extraction and LLM codes passed through as they are. */
 export type PrepApiCode = 'invalid-request' | 'invalid-json' | 'too-large' | 'not-found' | 'not-ready' | 'forbidden' | 'busy' | 'internal';
@@ -13,7 +15,7 @@ export class PrepApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly issues?: Array<{ path: string; message: string }>,
+    readonly issues?: ApiIssue[],
   ) {
     super(message);
   }
@@ -28,7 +30,7 @@ export function fail(status: number, code: PrepApiCode, message: string): PrepAp
 export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  const issues = toApiIssues(parsed.error);
   const first = issues[0];
   throw new PrepApiError(400, 'invalid-request', `invalid ${what}: ${first?.path ? `${first.path}: ` : ''}${first?.message ?? 'invalid'}`, issues);
 }

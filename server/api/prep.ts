@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { LlmError } from '../llm/errors.ts';
 import type { Logger } from '../logger.ts';
 import type { PrepDeps } from '../prep/deps.ts';
@@ -7,8 +7,20 @@ import { EXTRACT_DEFAULTS, ExtractError, extractText, type ExtractOptions } from
 import { writeFeedbackLetter } from '../prep/feedback.ts';
 import { matchResume } from '../prep/match.ts';
 import { parseResume } from '../prep/parse-resume.ts';
-import { PLAN_COUNT, planInterview, toPlannedQuestions } from '../prep/plan.ts';
-import { FeedbackRequest, PrepLanguage } from '../prep/schemas.ts';
+import { planInterview, toPlannedQuestions } from '../prep/plan.ts';
+import {
+  FeedbackRequest,
+  MatchRequest,
+  PlanRequest,
+  ResumeParseQuery,
+  ScreeningRequest,
+  ScreeningResultQuery,
+  type FeedbackReply,
+  type MatchReply,
+  type PlanReply,
+  type ResumeParseReply,
+  type ScreeningStartReply,
+} from '../../protocol/prep.ts';
 import { renderReport, type ReportFormat } from '../prep/screen-report.ts';
 import { EXTRACT_STATUS, LLM_STATUS, PrepApiError, describe, fail, parseOr400, prepErrorHandler } from './prep-errors.ts';
 import { createScreeningJobs, type ScreeningJobsDeps } from './screening-jobs.ts';
@@ -22,47 +34,6 @@ export interface PrepRouterDeps extends ScreeningJobsDeps {
   maxScreeningBodyBytes?: number | undefined;
   logger?: Logger | undefined;
 }
-
-const TEXT = z.string().trim().min(1);
-const LanguageField = PrepLanguage.optional();
-
-const MatchBody = z.object({
-  jd: TEXT.max(50_000),
-  resume: TEXT.max(100_000),
-  language: LanguageField,
-  blind: z.boolean().optional(),
-  candidateName: z.string().max(200).nullable().optional(),
-});
-
-const PlanBody = z.object({
-  jd: TEXT.max(50_000),
-  resume: TEXT.max(100_000),
-  count: z.number().int().min(PLAN_COUNT.min).max(PLAN_COUNT.max).optional(),
-  language: LanguageField,
-});
-
-const ParseQuery = z.object({ language: LanguageField, llm: z.enum(['true', 'false']).optional() });
-
-const UploadedFile = z.object({
-  name: z.string().min(1).max(255),
-  contentBase64: z.string().min(1),
-});
-
-const ScreeningBody = z
-  .object({
-    jd: TEXT.max(50_000).optional(),
-    jdFile: UploadedFile.optional(),
-    jobTitle: z.string().max(200).optional(),
-    folder: z.string().min(1).max(4096).optional(),
-    files: z.array(UploadedFile).min(1).max(2000).optional(),
-    blind: z.boolean().optional(),
-    concurrency: z.number().int().min(1).max(16).optional(),
-    language: LanguageField,
-  })
-  .refine((body) => (body.jd === undefined) !== (body.jdFile === undefined), { message: 'give exactly one of jd (text) or jdFile', path: ['jd'] })
-  .refine((body) => (body.folder === undefined) !== (body.files === undefined), { message: 'give exactly one of folder or files', path: ['folder'] });
-
-const ResultQuery = z.object({ format: z.enum(['json', 'csv', 'html']).default('json') });
 
 const CONTENT_TYPES: Record<ReportFormat, string> = {
   json: 'application/json; charset=utf-8',
@@ -134,7 +105,7 @@ export function createPrepRouter(deps: PrepRouterDeps): Router {
     '/resumes/parse',
     raw,
     asyncRoute(async (req, res) => {
-      const query = parseOr400(ParseQuery, req.query, 'query');
+      const query = parseOr400(ResumeParseQuery, req.query, 'query');
       const body: unknown = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) {
         throw fail(400, 'invalid-request', 'send the resume file as the request body (Content-Type: application/octet-stream or the file type)');
@@ -143,30 +114,32 @@ export function createPrepRouter(deps: PrepRouterDeps): Router {
       const extracted = await extract(body, signal);
       const base = { text: extracted.text, kind: extracted.kind, pageCount: extracted.pageCount ?? null, warnings: extracted.warnings };
       if (query.llm === 'false') {
-        res.json({ ...base, resume: null, llmError: null });
+        res.json({ ...base, resume: null, llmError: null } satisfies ResumeParseReply);
         return;
       }
+      let reply: ResumeParseReply;
       try {
         const parsed = await parseResume(deps.prep, { text: extracted.text, language: query.language, signal });
-        res.json({ ...base, language: parsed.language, resume: parsed.resume, model: parsed.model, promptVersion: parsed.promptVersion, llmError: null });
+        reply = { ...base, language: parsed.language, resume: parsed.resume, model: parsed.model, promptVersion: parsed.promptVersion, llmError: null };
       } catch (error) {
         // The text is still worth having (the live session can use it) when the LLM is down or answers badly.
         if (!(error instanceof LlmError)) throw error;
         deps.logger?.warn(`resume parse: LLM part failed: ${error.message}`);
-        res.json({ ...base, resume: null, llmError: describe(error) });
+        reply = { ...base, resume: null, llmError: describe(error) };
       }
+      res.json(reply);
     }),
   );
 
-  llmRoute('/match', MatchBody, async (body, signal) => {
+  llmRoute('/match', MatchRequest, async (body, signal): Promise<MatchReply> => {
     const result = await matchResume(deps.prep, { ...body, signal });
     return { match: result.match, ...(result.redaction ? { redaction: { removed: result.redaction.removed, text: result.redaction.text } } : {}) };
   });
-  llmRoute('/plans', PlanBody, async (body, signal) => {
+  llmRoute('/plans', PlanRequest, async (body, signal): Promise<PlanReply> => {
     const { plan } = await planInterview(deps.prep, { ...body, signal });
     return { plan, plannedQuestions: toPlannedQuestions(plan) };
   });
-  llmRoute('/feedback', FeedbackRequest, async (body, signal) => {
+  llmRoute('/feedback', FeedbackRequest, async (body, signal): Promise<FeedbackReply> => {
     const { letter } = await writeFeedbackLetter(deps.prep, body, { signal });
     return { letter };
   });
@@ -175,11 +148,12 @@ export function createPrepRouter(deps: PrepRouterDeps): Router {
     '/screenings',
     screeningJson,
     asyncRoute(async (req, res) => {
-      const body = parseOr400(ScreeningBody, req.body, 'body');
+      const body = parseOr400(ScreeningRequest, req.body, 'body');
       const jd = body.jdFile ? (await extract(Buffer.from(body.jdFile.contentBase64, 'base64'))).text : body.jd;
       if (!jd) throw fail(400, 'invalid-request', 'the job description is empty');
       const { id, status } = await screenings.start({ ...body, jd });
-      res.status(202).json({ id, status, links: { self: `screenings/${id}`, result: `screenings/${id}/result` } });
+      const reply: ScreeningStartReply = { id, status, links: { self: `screenings/${id}`, result: `screenings/${id}/result` } };
+      res.status(202).json(reply);
     }),
   );
 
@@ -197,7 +171,7 @@ export function createPrepRouter(deps: PrepRouterDeps): Router {
     '/screenings/:id/result',
     asyncRoute(async (req, res) => {
       const id = String(req.params.id);
-      const { format } = parseOr400(ResultQuery, req.query, 'query');
+      const { format } = parseOr400(ScreeningResultQuery, req.query, 'query');
       const result = await screenings.result(id);
       res.type(CONTENT_TYPES[format]);
       if (format !== 'html') res.attachment(`screening-${id}.${format}`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { PrepDeps } from '../prep/deps.ts';
 import type { ExtractOptions } from '../prep/extract.ts';
-import type { PrepLanguage } from '../prep/schemas.ts';
+import type { PrepLanguage, ScreeningState, ScreeningStatus, UploadedFile } from '../../protocol/prep.ts';
 import { screenResumes, type ResumeSource, type ScreenProgress, type ScreenResult } from '../prep/screen.ts';
 import { fail } from './prep-errors.ts';
 
@@ -28,19 +28,10 @@ export interface ScreeningStart {
   jd: string;
   jobTitle?: string | undefined;
   folder?: string | undefined;
-  files?: Array<{ name: string; contentBase64: string }> | undefined;
+  files?: UploadedFile[] | undefined;
   blind?: boolean | undefined;
   concurrency?: number | undefined;
   language?: PrepLanguage | undefined;
-}
-
-/** Where a screening stands, as GET /api/screenings/:id reports it. */
-export interface ScreeningStatus {
-  id: string;
-  status: 'running' | 'complete' | 'aborted' | 'failed';
-  createdAt: string;
-  progress: ScreenProgress;
-  error: { code: string; message: string } | null;
 }
 
 /** The batch screenings of this server: running ones in memory, finished ones as `<screeningsDir>/<id>/result.json`. */
@@ -52,13 +43,13 @@ export interface ScreeningJobs {
   /** The finished result; 409 while running, 500 when it failed, 404 when unknown. */
   result(id: string): Promise<ScreenResult>;
   /** Asks a running screening to stop; undefined when none runs under that id. */
-  cancel(id: string): { id: string; status: ScreeningStatus['status'] } | undefined;
+  cancel(id: string): { id: string; status: ScreeningState } | undefined;
 }
 
 /** One batch screening known to this server. */
 interface ScreeningRecord {
   id: string;
-  status: ScreeningStatus['status'];
+  status: ScreeningState;
   createdAt: string;
   progress: ScreenProgress;
   controller: AbortController;

@@ -10,7 +10,7 @@ import type { PrepDeps } from '../prep/deps.ts';
 import { ExtractError, extractText } from '../prep/extract.ts';
 import { createPrepLlm } from '../prep/llm.ts';
 import { createPrepPrompts } from '../prep/prompts.ts';
-import { PrepLanguage } from '../prep/schemas.ts';
+import { PrepLanguage } from '../../protocol/prep.ts';
 import { renderReport, reportFormatFromPath } from '../prep/screen-report.ts';
 import { screenResumes, type ScreenProgress } from '../prep/screen.ts';
 

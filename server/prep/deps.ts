@@ -1,6 +1,6 @@
 import type { PromptValues } from '../prompts.ts';
 import type { ChatMessage, PrepLlm } from './llm.ts';
-import type { PrepLanguage } from './schemas.ts';
+import type { PrepLanguage } from '../../protocol/prep.ts';
 
 /** Prompt files of the preparation features (prompts/<name>.<lang>.md). */
 export type PrepPromptName = 'resume-parse' | 'match-job' | 'plan-questions' | 'feedback-letter';

@@ -1,6 +1,6 @@
 import type { PrepDeps } from './deps.ts';
 import { isWrittenIn } from './language.ts';
-import { FeedbackLetterOutput, type FeedbackLetter, type FeedbackRequest, type PrepLanguage } from './schemas.ts';
+import { FeedbackLetterOutput, type FeedbackLetter, type FeedbackRequest, type PrepLanguage } from '../../protocol/prep.ts';
 
 /** One rubric dimension averaged over the interview's scored answers. */
 export interface DimensionSummary {

@@ -1,4 +1,4 @@
-import type { PrepLanguage } from './schemas.ts';
+import type { PrepLanguage } from '../../protocol/prep.ts';
 
 /** Share of Han characters among letters above which a text is treated as Chinese (Chinese resumes mix in English terms). */
 const CHINESE_SHARE = 0.2;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { LlmProvider } from '../llm/provider.ts';
 import { generateObject } from '../llm/structured.ts';
 import type { PromptLibrary } from '../prompts.ts';
-import type { PrepLanguage } from './schemas.ts';
+import type { PrepLanguage } from '../../protocol/prep.ts';
 
 /** One chat message sent to the model. */
 export interface ChatMessage {

@@ -2,7 +2,7 @@ import { redactResume, type RedactedText } from './blind.ts';
 import type { PrepDeps } from './deps.ts';
 import { detectLanguage } from './language.ts';
 import { createQuoteIndex } from './quotes.ts';
-import { JobMatchOutput, type JobMatch, type PrepLanguage, type UnverifiedClaim } from './schemas.ts';
+import { JobMatchOutput, type JobMatch, type PrepLanguage, type UnverifiedClaim } from '../../protocol/prep.ts';
 
 /** Input of {@link matchResume}. */
 export interface MatchInput {

@@ -1,6 +1,6 @@
 import { detectLanguage } from './language.ts';
 import type { PrepDeps } from './deps.ts';
-import { ParsedResume, type PrepLanguage } from './schemas.ts';
+import { ParsedResume, type PrepLanguage } from '../../protocol/prep.ts';
 
 /** A resume parsed into fields, with what produced it. */
 export interface ParseResumeResult {

@@ -2,10 +2,9 @@ import type { PlannedQuestion } from '../../protocol/schemas.ts';
 import type { PrepDeps } from './deps.ts';
 import { detectLanguage } from './language.ts';
 import { createQuoteIndex } from './quotes.ts';
-import { InterviewPlanOutput, type InterviewPlan, type PlanQuestion, type PrepLanguage } from './schemas.ts';
+import { InterviewPlanOutput, PLAN_COUNT, type InterviewPlan, type PlanQuestion, type PrepLanguage } from '../../protocol/prep.ts';
 
 /** Bounds of a plan's question count. */
-export const PLAN_COUNT = { min: 1, max: 30, default: 8 } as const;
 
 /** Input of {@link planInterview}. */
 export interface PlanInput {

@@ -8,7 +8,7 @@ import type { PrepDeps } from './deps.ts';
 import { ExtractError, extractText, type ExtractOptions } from './extract.ts';
 import { detectLanguage } from './language.ts';
 import { matchResume } from './match.ts';
-import { JobMatch, type PrepLanguage } from './schemas.ts';
+import { JobMatch, type FailedResume, type PrepLanguage, type RankedResume, type ScreeningProgress, type ScreeningResult } from '../../protocol/prep.ts';
 
 /** A resume file to screen: `name` is what reports show, `path` where it is read from. */
 export interface ResumeSource {
@@ -40,59 +40,11 @@ export interface ScreenOptions {
   onProgress?: ((progress: ScreenProgress) => void) | undefined;
 }
 
-/** Where a batch stands; sent after every finished file. */
-export interface ScreenProgress {
-  total: number;
-  /** Ranked, failed or duplicate so far (resumed ones included). */
-  done: number;
-  ranked: number;
-  failed: number;
-  /** Taken from the state file of an earlier, interrupted run. */
-  resumed: number;
-  inFlight: number;
-  /** The file that just finished. */
-  file?: string | undefined;
-}
-
-/** One ranked resume. */
-export interface RankedResume {
-  rank: number;
-  file: string;
-  /** Other files with byte-identical content, ranked once with this one. */
-  duplicateFiles: string[];
-  /** sha256 of the file's bytes: the key of the resumable state. */
-  contentHash: string;
-  /** Null in blind mode or when no name was found. */
-  candidateName: string | null;
-  match: JobMatch;
-}
-
-/** A file that could not be screened, with the reason. */
-export interface FailedResume {
-  file: string;
-  code: string;
-  reason: string;
-  /** Screening it again may work (LLM down, timeout); false for a corrupt or scanned file. */
-  retryable: boolean;
-}
-
-/** The ranked list, every failure with its reason, and what an interruption left undone. */
-export interface ScreenResult {
-  status: 'complete' | 'aborted';
-  jobTitle: string | null;
-  blind: boolean;
-  language: PrepLanguage;
-  startedAt: string;
-  finishedAt: string;
-  total: number;
-  ranked: RankedResume[];
-  failed: FailedResume[];
-  /** Files not screened because the run was interrupted. */
-  pending: string[];
-  /** How many results came from the state file of an earlier run. */
-  resumed: number;
-  stateFile: string;
-}
+/** Where a batch stands (the protocol's `ScreeningProgress`). */
+export type ScreenProgress = ScreeningProgress;
+export type { FailedResume, RankedResume };
+/** The ranked list, every failure with its reason, and what an interruption left undone (the protocol's `ScreeningResult`). */
+export type ScreenResult = ScreeningResult;
 
 const StateEntry = z.object({
   v: z.literal(1),

@@ -14,7 +14,7 @@ import { redactResume } from '../../server/prep/blind.ts';
 import { extractText } from '../../server/prep/extract.ts';
 import { verifyMatch } from '../../server/prep/match.ts';
 import { createPrepPrompts } from '../../server/prep/prompts.ts';
-import { JobMatchOutput } from '../../server/prep/schemas.ts';
+import { JobMatchOutput } from '../../protocol/prep.ts';
 import { screenResumes } from '../../server/prep/screen.ts';
 import { toResponseJsonSchema } from '../../server/llm/structured.ts';
 import { createPromptLibrary } from '../../server/prompts.ts';

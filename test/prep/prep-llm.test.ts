@@ -5,7 +5,7 @@ import { writeFeedbackLetter } from '../../server/prep/feedback.ts';
 import { matchResume } from '../../server/prep/match.ts';
 import { parseResume } from '../../server/prep/parse-resume.ts';
 import { planInterview, questionMix, toPlannedQuestions } from '../../server/prep/plan.ts';
-import type { FeedbackRequest } from '../../server/prep/schemas.ts';
+import type { FeedbackRequest } from '../../protocol/prep.ts';
 import { fakeScripts, startFakeLlmServer, type FakeLlmServer } from '../fakes/fake-llm-server.ts';
 import { fakeJobMatch, fakeLetter, messagesOf, prepDepsFor, prepResponder } from './prep-fake.ts';
 

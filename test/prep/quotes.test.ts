@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyMatch } from '../../server/prep/match.ts';
 import { createQuoteIndex, isVerbatimQuote } from '../../server/prep/quotes.ts';
-import type { JobMatchOutput } from '../../server/prep/schemas.ts';
+import type { JobMatchOutput } from '../../protocol/prep.ts';
 
 const RESUME = `Jane Doe
 Senior engineer at Acme (2019-2023).

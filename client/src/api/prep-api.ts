@@ -1,9 +1,45 @@
 import { z } from 'zod';
+import { ApiErrorBody } from '../../../protocol/interviews.ts';
 import { AutomatedInterviewStatus, IssuedCandidateLink, type CreateAutomatedInterviewRequest } from '../../../protocol/automated.ts';
-import { FeedbackLetter, InterviewPlan, JobMatch, type FeedbackRequest, type PrepLanguage } from '../../../server/prep/schemas.ts';
+import {
+  FeedbackReply,
+  MatchReply,
+  PlanReply,
+  RankedResume,
+  ResumeParseReply,
+  ScreeningProgress,
+  ScreeningResult as FullScreeningResult,
+  ScreeningStartReply,
+  ScreeningStatus as FullScreeningStatus,
+  type FeedbackLetter,
+  type FeedbackRequest,
+  type InterviewPlan,
+  type JobMatch,
+  type PrepLanguage,
+  type UploadedFile,
+} from '../../../protocol/prep.ts';
 
-// The client reuses the server's zod schemas of the preparation API (they import only zod and protocol/), so a reply
-// that drifts from the server's shape fails here with a clear message instead of rendering undefined fields.
+// The client validates every reply with the preparation API's schemas in protocol/prep.ts, so a reply that drifts from
+// the server's shape fails here with a clear message instead of rendering undefined fields.
+
+// Each reply is checked for the fields the screens read (picked from the protocol schema, so a renamed field fails).
+export type { UploadedFile };
+
+/** Progress of a screening as the screening screen reads it (`GET /api/screenings/:id`). */
+export const ScreeningStatus = FullScreeningStatus.pick({ id: true, status: true }).extend({
+  progress: ScreeningProgress.pick({ total: true, done: true, ranked: true, failed: true }),
+  error: FullScreeningStatus.shape.error.optional(),
+});
+export type ScreeningStatus = z.infer<typeof ScreeningStatus>;
+
+/** The JSON screening report as the screening screen reads it (`?format=json`). */
+export const ScreeningResult = FullScreeningResult.pick({ status: true, total: true, failed: true, pending: true }).extend({
+  ranked: z.array(RankedResume.pick({ rank: true, file: true, candidateName: true, match: true })),
+});
+export type ScreeningResult = z.infer<typeof ScreeningResult>;
+
+const ParseReply = ResumeParseReply.pick({ text: true });
+const StartReply = ScreeningStartReply.pick({ id: true });
 
 /** A failed API call: the server's `{ error: { code, message } }`, or `server-unreachable` / `invalid-reply`. */
 export class ApiRequestError extends Error {
@@ -16,36 +52,6 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** Progress of a screening as `GET /api/screenings/:id` reports it. */
-export const ScreeningStatus = z.object({
-  id: z.string(),
-  status: z.enum(['running', 'complete', 'aborted', 'failed']),
-  progress: z.object({ total: z.number(), done: z.number(), ranked: z.number(), failed: z.number() }),
-  error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
-});
-export type ScreeningStatus = z.infer<typeof ScreeningStatus>;
-
-/** The JSON screening report (`?format=json`): ranked resumes and the files that could not be read. */
-export const ScreeningResult = z.object({
-  status: z.enum(['complete', 'aborted']),
-  total: z.number(),
-  ranked: z.array(z.object({ rank: z.number(), file: z.string(), candidateName: z.string().nullable(), match: JobMatch })),
-  failed: z.array(z.object({ file: z.string(), code: z.string(), reason: z.string(), retryable: z.boolean() })),
-  pending: z.array(z.string()),
-});
-export type ScreeningResult = z.infer<typeof ScreeningResult>;
-
-/** One resume file for a screening, its bytes as base64. */
-export interface UploadedFile {
-  name: string;
-  contentBase64: string;
-}
-
-const MatchReply = z.object({ match: JobMatch });
-const PlanReply = z.object({ plan: InterviewPlan });
-const FeedbackReply = z.object({ letter: FeedbackLetter });
-const ParseReply = z.object({ text: z.string() });
-const StartReply = z.object({ id: z.string() });
 const CreateReply = z.object({ interview: z.object({ id: z.string() }), link: IssuedCandidateLink });
 
 /** The REST calls the preparation and recruiter screens make. */
@@ -77,7 +83,7 @@ export function createPrepApi({ baseUrl = '', fetch: fetchImpl = globalThis.fetc
     }
     if (response.ok) return response;
     const payload: unknown = await response.json().catch(() => null);
-    const parsed = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).safeParse(payload);
+    const parsed = ApiErrorBody.safeParse(payload);
     if (parsed.success) throw new ApiRequestError(response.status, parsed.data.error.code, parsed.data.error.message);
     throw new ApiRequestError(response.status, response.status === 404 ? 'not-found' : 'http-error', `HTTP ${response.status}`);
   };

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FeedbackRequest } from '../../../server/prep/schemas.ts';
+import { FeedbackRequest } from '../../../protocol/prep.ts';
 import { createFakeFetch, type FakeRoutes } from '../api/fake-fetch.ts';
 import { createPrepApi } from '../api/prep-api.ts';
 import { demoState } from '../dev/demo-session.tsx';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { FeedbackLetter } from '../../../server/prep/schemas.ts';
+import type { FeedbackLetter } from '../../../protocol/prep.ts';
 import type { PrepApi } from '../api/prep-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { buildFeedbackRequest, type FeedbackDecision } from '../state/feedback-request.ts';

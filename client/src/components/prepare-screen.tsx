@@ -1,5 +1,5 @@
 import { useRef, useState, type RefObject } from 'react';
-import type { InterviewPlan, JobMatch, PrepLanguage } from '../../../server/prep/schemas.ts';
+import type { InterviewPlan, JobMatch, PrepLanguage } from '../../../protocol/prep.ts';
 import type { PrepApi } from '../api/prep-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { Preparation } from '../state/setup-form.ts';

@@ -1,4 +1,4 @@
-import type { InterviewPlan, JobMatch } from '../../../server/prep/schemas.ts';
+import type { InterviewPlan, JobMatch } from '../../../protocol/prep.ts';
 import type { FakeRoutes } from '../api/fake-fetch.ts';
 
 /** A job description for demos and tests. */

@@ -1,4 +1,4 @@
-import type { FeedbackRequest, PrepLanguage } from '../../../server/prep/schemas.ts';
+import type { FeedbackRequest, PrepLanguage } from '../../../protocol/prep.ts';
 import { effectiveChannel, orderedTurns, type InterviewState } from './interview-reducer.ts';
 
 /** How the interviewer decided; the letter's tone follows it. */
