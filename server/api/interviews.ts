@@ -17,6 +17,7 @@ import type { InterviewRepository } from '../store/repository.ts';
 import { ApiError, apiErrorHandler, parseOr400, type ApiLogger } from './errors.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { QueueFullError, RecordingJobs, type ProcessRecording } from './recording-jobs.ts';
+import { safeFileName } from '../store/paths.ts';
 import { UPLOAD_SUFFIX, saveUpload } from './upload.ts';
 
 export type { ProcessRecording, ProcessRecordingInput } from './recording-jobs.ts';
@@ -184,6 +185,7 @@ export function createInterviewsRouter(deps: InterviewsRouterDeps): InterviewsRo
       if (receiving.has(id)) throw new ApiError(409, 'conflict', 'a recording is being uploaded to this interview; try again when it has arrived');
       await jobs?.cancel(id, 'the interview was deleted');
       await repository.deleteInterview(id);
+      removeUploadsOf(deps.uploadDir, id);
       res.status(204).end();
     }),
   );
@@ -359,6 +361,20 @@ function toApiError(error: unknown): unknown {
     default:
       return new ApiError(422, 'not-audio', error.message);
   }
+}
+
+/** Removes every upload of one interview (a cancelled job normally removes its own; this catches any other). */
+function removeUploadsOf(uploadDir: string, interviewId: string): void {
+  const prefix = `${safeFileName(interviewId)}-`;
+  // `<interview>-<12 hex>.upload` (saveUpload): the exact shape, so interview "a" never takes the uploads of "a-b".
+  const ours = (name: string): boolean => name.startsWith(prefix) && /^[0-9a-f]{12}$/.test(name.slice(prefix.length, -UPLOAD_SUFFIX.length));
+  let names: string[];
+  try {
+    names = readdirSync(uploadDir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.endsWith(UPLOAD_SUFFIX) && ours(name)) rmSync(path.join(uploadDir, name), { force: true });
 }
 
 /** Uploads of a previous process have no job any more: their interviews were marked failed by the repository. */

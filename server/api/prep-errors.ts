@@ -7,7 +7,7 @@ import type { ExtractError } from '../prep/extract.ts';
 import { toApiIssues } from './errors.ts';
 
 /** Error codes of the preparation API, beyond the extraction and LLM codes passed through as they are. */
-export type PrepApiCode = 'invalid-request' | 'invalid-json' | 'too-large' | 'not-found' | 'not-ready' | 'forbidden' | 'busy' | 'internal';
+export type PrepApiCode = 'invalid-request' | 'invalid-json' | 'too-large' | 'not-found' | 'not-ready' | 'forbidden' | 'busy' | 'conflict' | 'internal';
 
 /** An error that becomes `{ error: { code, message, issues? } }` with an HTTP status. */
 export class PrepApiError extends Error {

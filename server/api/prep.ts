@@ -188,6 +188,15 @@ export function createPrepRouter(deps: PrepRouterDeps): Router {
     res.json(cancelled);
   });
 
+  router.delete(
+    '/screenings/:id',
+    asyncRoute(async (req, res) => {
+      const id = String(req.params.id);
+      if (!(await screenings.remove(id))) throw fail(404, 'not-found', `no screening ${id}`);
+      res.status(204).end();
+    }),
+  );
+
   router.use(prepErrorHandler({ maxDocumentBytes, logger: deps.logger }));
   return router;
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { PrepDeps } from '../prep/deps.ts';
 import type { ExtractOptions } from '../prep/extract.ts';
 import type { PrepLanguage, ScreeningState, ScreeningStatus, UploadedFile } from '../../protocol/prep.ts';
 import { screenResumes, type ResumeSource, type ScreenProgress, type ScreenResult } from '../prep/screen.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/database.ts';
 import { fail } from './prep-errors.ts';
 
 /** What the screening registry is built from. */
@@ -44,6 +45,11 @@ export interface ScreeningJobs {
   result(id: string): Promise<ScreenResult>;
   /** Asks a running screening to stop; undefined when none runs under that id. */
   cancel(id: string): { id: string; status: ScreeningState } | undefined;
+  /**
+   * Deletes a finished screening: its uploads, its result and the resumable state of its job (which holds what the
+   * model said about each candidate). 409 while it runs; false when there is no such screening.
+   */
+  remove(id: string): Promise<boolean>;
 }
 
 /** One batch screening known to this server. */
@@ -91,12 +97,12 @@ export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
 
   const saveUploads = async (id: string, files: NonNullable<ScreeningStart['files']>): Promise<ResumeSource[]> => {
     const uploadDir = path.join(folderOf(id), 'uploads');
-    await mkdir(uploadDir, { recursive: true });
+    await mkdir(uploadDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const sources: ResumeSource[] = [];
     for (const [index, file] of files.entries()) {
       const name = uploadName(file.name);
       const stored = path.join(uploadDir, `${String(index).padStart(4, '0')}-${name}`);
-      await writeFile(stored, Buffer.from(file.contentBase64, 'base64'));
+      await writeFile(stored, Buffer.from(file.contentBase64, 'base64'), { mode: PRIVATE_FILE_MODE });
       sources.push({ name, path: stored });
     }
     return sources;
@@ -132,7 +138,7 @@ export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
       .then(async (result) => {
         record.result = result;
         record.status = result.status;
-        await writeFile(path.join(folderOf(record.id), 'result.json'), JSON.stringify(result));
+        await writeFile(path.join(folderOf(record.id), 'result.json'), JSON.stringify(result), { mode: PRIVATE_FILE_MODE });
       })
       .catch((error: unknown) => {
         record.status = 'failed';
@@ -147,7 +153,7 @@ export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
       if (running >= maxRunning) throw fail(429, 'busy', `${running} screening(s) already running; wait for it to finish or cancel it`);
       const id = randomUUID();
       const resumes = input.folder !== undefined ? [await resolveFolder(input.folder)] : await saveUploads(id, input.files ?? []);
-      await mkdir(folderOf(id), { recursive: true });
+      await mkdir(folderOf(id), { recursive: true, mode: PRIVATE_DIR_MODE });
       const record: ScreeningRecord = {
         id,
         status: 'running',
@@ -183,6 +189,19 @@ export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
       const result = record?.result ?? (await storedResult(id));
       if (!result) throw fail(404, 'not-found', `no screening ${id}`);
       return result;
+    },
+
+    async remove(id) {
+      const record = screenings.get(id);
+      if (record?.status === 'running') throw fail(409, 'conflict', `screening ${id} is still running: cancel it first`);
+      const result = record?.result ?? (await storedResult(id));
+      if (!record && !result) return false;
+      await rm(folderOf(id), { recursive: true, force: true });
+      const stateDir = path.join(deps.screeningsDir, 'state');
+      // Only a state file inside this server's state folder: result.json is data on disk, not trusted with other paths.
+      if (result && path.dirname(path.resolve(result.stateFile)) === path.resolve(stateDir)) await rm(result.stateFile, { force: true });
+      screenings.delete(id);
+      return true;
     },
 
     cancel(id) {

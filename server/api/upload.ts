@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/database.ts';
 import { safeFileName } from '../store/paths.ts';
 import { ApiError } from './errors.ts';
 
@@ -26,14 +27,14 @@ export async function saveUpload(
 ): Promise<{ filePath: string; bytes: number }> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > options.maxBytes) throw tooLarge(options.maxBytes);
-  await mkdir(options.uploadDir, { recursive: true });
+  await mkdir(options.uploadDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const filePath = path.join(options.uploadDir, `${safeFileName(options.interviewId)}-${randomBytes(6).toString('hex')}${UPLOAD_SUFFIX}`);
   let bytes = 0;
   try {
     if (Buffer.isBuffer(req.body)) {
       // A body parser mounted before this router already read the body.
       if (req.body.byteLength > options.maxBytes) throw tooLarge(options.maxBytes);
-      await writeFile(filePath, req.body, { flag: 'wx' });
+      await writeFile(filePath, req.body, { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return { filePath, bytes: req.body.byteLength };
     }
     const limiter = new Transform({
@@ -45,7 +46,7 @@ export async function saveUpload(
     });
     // req stays out of pipeline(): a failed pipeline destroys its source, which would kill the socket before the 413
     // reply could be sent. Piped by hand, req is only unpiped, and the caller drains it.
-    const written = pipeline(limiter, createWriteStream(filePath, { flags: 'wx' }));
+    const written = pipeline(limiter, createWriteStream(filePath, { flags: 'wx', mode: PRIVATE_FILE_MODE }));
     const onClose = (): void => {
       if (!req.complete) limiter.destroy(Object.assign(new Error('upload interrupted'), { code: 'ECONNRESET' }));
     };

@@ -126,7 +126,8 @@ export async function screenResumes(deps: PrepDeps, options: ScreenOptions): Pro
   const signal = options.signal;
   // The prompt's version is part of the state key: a changed prompt must not reuse old results.
   const { version } = deps.prompts.render('match-job', language, { jd: options.jd, resume: '' });
-  await mkdir(options.stateDir, { recursive: true });
+  // Owner-only: the state holds what the model said about each candidate.
+  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const stateFile = path.join(options.stateDir, `.viva-screen-${runKey(options.jd, language, blind, version)}.jsonl`);
   const state = await loadState(stateFile);
 
@@ -151,7 +152,7 @@ export async function screenResumes(deps: PrepDeps, options: ScreenOptions): Pro
   const record = (entry: StateEntry): Promise<void> => {
     // One append at a time, each synced, so an interruption loses at most the line being written.
     writes = writes.then(async () => {
-      writer ??= await open(stateFile, 'a');
+      writer ??= await open(stateFile, 'a', 0o600);
       await writer.write(`${JSON.stringify(entry)}\n`);
       await writer.datasync();
     });

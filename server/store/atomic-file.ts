@@ -11,9 +11,10 @@ export const TEMP_SUFFIX = '.tmp-';
  */
 export async function writeFileAtomic(target: string, bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<void> {
   options.signal?.throwIfAborted();
-  await mkdir(path.dirname(target), { recursive: true });
+  // Owner-only: these files hold recordings of people (see PRIVATE_FILE_MODE in database.ts).
+  await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
   const temp = `${target}${TEMP_SUFFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
-  const handle = await open(temp, 'wx');
+  const handle = await open(temp, 'wx', 0o600);
   let renamed = false;
   try {
     try {

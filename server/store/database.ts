@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { z } from 'zod';
@@ -10,9 +10,11 @@ import { RepositoryError } from './repository-types.ts';
  * never block the writer, and each small commit is an append to the WAL.
  */
 export function createDatabase(dbPath: string, synchronous: 'normal' | 'full' = 'normal'): Database.Database {
-  if (dbPath !== ':memory:') mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
+  if (dbPath !== ':memory:') restrictDatabaseFiles(dbPath);
   const db = new Database(dbPath);
   try {
+    // Deleted rows are overwritten with zeros instead of lingering in free pages, where a copy of the file would show them.
+    db.pragma('secure_delete = ON');
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
@@ -24,6 +26,33 @@ export function createDatabase(dbPath: string, synchronous: 'normal' | 'full' = 
     throw error;
   }
   return db;
+}
+
+/** Owner-only permissions for data files and folders Viva creates (résumés and recordings are personal data). */
+export const PRIVATE_FILE_MODE = 0o600;
+/** See PRIVATE_FILE_MODE. */
+export const PRIVATE_DIR_MODE = 0o700;
+
+/**
+ * Creates the database file owner-only before SQLite opens it (SQLite gives `-wal` and `-shm` the database file's
+ * permissions), and tightens the files of a database an older Viva created world-readable.
+ */
+function restrictDatabaseFiles(dbPath: string): void {
+  const resolved = path.resolve(dbPath);
+  mkdirSync(path.dirname(resolved), { recursive: true, mode: PRIVATE_DIR_MODE });
+  if (!existsSync(resolved)) closeSync(openSync(resolved, 'a', PRIVATE_FILE_MODE));
+  for (const file of [resolved, `${resolved}-wal`, `${resolved}-shm`]) {
+    if (existsSync(file)) chmodSync(file, PRIVATE_FILE_MODE);
+  }
+}
+
+/**
+ * Moves every committed page from the WAL into the database and truncates the WAL to zero bytes, so the old versions of
+ * pages a delete just cleared do not live on in `-wal`. Best effort: a reader holding an old snapshot makes it a no-op
+ * until the next call.
+ */
+export function checkpointAfterDelete(db: Database.Database): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 /** Parses stored JSON with its schema; a row that fails is reported with where it came from. */

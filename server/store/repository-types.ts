@@ -98,6 +98,19 @@ export interface RetentionResult {
   orphanFoldersRemoved: number;
   /** Temp files left by writes that a crash interrupted. */
   tempFilesRemoved: number;
+  /** Interviews a crash left 'live' (quiet for `staleLiveAfterMs`, no session in memory), now 'stopped'. */
+  staleLiveStopped: string[];
+}
+
+/** Options of one retention run. */
+export interface RetentionOptions {
+  /**
+   * True for interviews with a session in this process: never treated as left over by a crash. Without it, no 'live'
+   * interview is stopped (the caller cannot tell a crashed session from a running one).
+   */
+  isActive?: (interviewId: string) => boolean;
+  /** A 'live' interview without a write for this long and no session is stopped (default 24 h). */
+  staleLiveAfterMs?: number;
 }
 
 /** Stored interviews: SQLite rows plus per-turn WAV files. Database calls are synchronous and commit at once. */
@@ -153,8 +166,11 @@ export interface InterviewRepository {
   deleteTranscript(interviewId: string): Promise<number>;
   /** Deletes the interview, its rows and its audio folder; false if it did not exist. */
   deleteInterview(id: string): Promise<boolean>;
-  /** Deletes audio / transcripts past each interview's retention, orphan folders and stale temp files. */
-  applyRetention(nowMs?: number): Promise<RetentionResult>;
+  /**
+   * Deletes audio / transcripts (with the résumé, job description and candidate name) past each interview's retention,
+   * orphan folders and stale temp files; first stops interviews a crash left 'live' so retention reaches them too.
+   */
+  applyRetention(nowMs?: number, options?: RetentionOptions): Promise<RetentionResult>;
   /**
    * At start-up: interviews whose upload job died with the previous process become 'failed' with `message` and lose
    * their partial turns (the rows change before the first await; audio folders go after). Returns their ids.

@@ -202,6 +202,35 @@ describe('interview repository', () => {
     expect(repository.getInterviewDetail(keep.id)?.turns[0]?.score?.overall).toBe(7);
   });
 
+  it('stops interviews a crash left live once quiet for a day and purges them by retention, résumé and name included', async () => {
+    const crashed = repository.createInterview({
+      language: 'en',
+      mode: 'copilot',
+      resume: 'Jane Doe, Go and Kubernetes',
+      candidateName: 'Jane Doe',
+      jobDescription: 'Backend engineer',
+      transcriptRetentionDays: 2,
+    });
+    const running = repository.createInterview({ language: 'en', mode: 'copilot', transcriptRetentionDays: 0 });
+    for (const { id } of [crashed, running]) repository.saveTurn(id, { turnId: 'a', channel: 'candidate', text: 'answer', startMs: 0, endMs: 1000 });
+    const isActive = (id: string): boolean => id === running.id;
+
+    let result = await repository.applyRetention(clockMs + 0.5 * DAY_MS, { isActive });
+    expect(result.staleLiveStopped).toEqual([]);
+    result = await repository.applyRetention(clockMs + 1.5 * DAY_MS, { isActive });
+    expect(result.staleLiveStopped).toEqual([crashed.id]);
+    expect(repository.getInterview(crashed.id)).toMatchObject({ status: 'stopped', endedAtMs: clockMs });
+    expect(result.transcriptsPurged).toEqual([]);
+
+    result = await repository.applyRetention(clockMs + 2.5 * DAY_MS, { isActive });
+    expect(result.transcriptsPurged).toEqual([crashed.id]);
+    expect(repository.getInterview(crashed.id)).toMatchObject({ resume: null, candidateName: null, jobDescription: null });
+    expect(repository.getInterviewDetail(crashed.id)?.turns).toEqual([]);
+    // The session still in memory keeps its transcript however quiet it is.
+    expect(repository.getInterview(running.id)?.status).toBe('live');
+    expect(repository.getInterviewDetail(running.id)?.turns).toHaveLength(1);
+  });
+
   it('marks interviews left processing by a dead process as failed and drops their partial turns', async () => {
     const { id } = repository.createInterview({ language: 'en', mode: 'recording', status: 'stopped' });
     // 'processing' without an upload job (the live pipeline wrapping up) is not touched.

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createDatabase } from './database.ts';
+import { checkpointAfterDelete, createDatabase } from './database.ts';
 import { createInterviewRows } from './interview-rows.ts';
 import { RepositoryError, type InterviewRepository, type RepositoryOptions } from './repository-types.ts';
 import { createPurge } from './retention-purge.ts';
@@ -59,18 +59,20 @@ export function createRepository(dbPath: string, options: RepositoryOptions = {}
 
     async deleteTranscript(interviewId) {
       const deleted = turns.deleteTurns(interviewId);
+      checkpointAfterDelete(db);
       await audio.removeFolder(interviewId);
       return deleted;
     },
 
     async deleteInterview(id) {
       const deleted = interviews.deleteRow(id);
+      checkpointAfterDelete(db);
       // Rows first: if removing the folder fails, the orphan sweep of the next retention run finishes the job.
       await audio.removeFolder(id);
       return deleted;
     },
 
-    applyRetention: (nowMs = now()) => purge.applyRetention(nowMs),
+    applyRetention: (nowMs = now(), retentionOptions = {}) => purge.applyRetention(nowMs, retentionOptions),
     recoverInterruptedProcessing: purge.recoverInterruptedProcessing,
 
     close() {

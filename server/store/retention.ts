@@ -16,7 +16,7 @@ export const RETENTION_INTERVAL_MS = 86_400_000;
  */
 export async function startRetentionTimer(
   repository: Pick<InterviewRepository, 'applyRetention'>,
-  options: { signal: AbortSignal; intervalMs?: number; logger?: RetentionLogger },
+  options: { signal: AbortSignal; intervalMs?: number; logger?: RetentionLogger; isActive?: (interviewId: string) => boolean },
 ): Promise<RetentionResult | null> {
   const { signal, logger } = options;
   let running = false;
@@ -24,8 +24,9 @@ export async function startRetentionTimer(
     if (running || signal.aborted) return null;
     running = true;
     try {
-      const result = await repository.applyRetention();
-      const deleted = result.audioPurged.length + result.transcriptsPurged.length + result.orphanFoldersRemoved + result.tempFilesRemoved;
+      const result = await repository.applyRetention(undefined, options.isActive ? { isActive: options.isActive } : {});
+      const deleted =
+        result.audioPurged.length + result.transcriptsPurged.length + result.orphanFoldersRemoved + result.tempFilesRemoved + result.staleLiveStopped.length;
       if (deleted > 0) logger?.info('retention: deleted expired data', { ...result });
       return result;
     } catch (error) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SAMPLE_RATE } from '../../protocol/audio.ts';
 import { encodeMonoWav } from '../media/wav-writer.ts';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic-file.ts';
+import { PRIVATE_DIR_MODE } from './database.ts';
 import { safeFileName } from './paths.ts';
 
 /** A temp file younger than this may be a write in progress right now; older ones were left by a crash. */
@@ -40,7 +41,7 @@ export interface TurnAudioFiles {
 /** The turn audio files under `audioDir` (created if missing). */
 export function createTurnAudioFiles(audioDir: string): TurnAudioFiles {
   const root = path.resolve(audioDir);
-  mkdirSync(root, { recursive: true });
+  mkdirSync(root, { recursive: true, mode: PRIVATE_DIR_MODE });
   const folder = (interviewId: string): string => path.join(root, safeFileName(interviewId));
   const relativePath = (interviewId: string, turnId: string): string => path.join(safeFileName(interviewId), `${safeFileName(turnId)}.wav`);
 
