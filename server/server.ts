@@ -71,7 +71,8 @@ export async function buildServer(config: Config, logger: Logger, options: Build
     automated.router,
   ];
   const retention = new AbortController();
-  void startRetentionTimer(repository, { signal: retention.signal, logger });
+  // Sessions in memory are never mistaken for ones a crash left 'live' (read at each run: `sessions` is bound below).
+  void startRetentionTimer(repository, { signal: retention.signal, logger, isActive: (id) => sessions.has(id) });
 
   const app = createApp({
     createVad: runtime.createVad,
