@@ -31,7 +31,7 @@ describe('follow-up decider (fake vLLM over HTTP)', () => {
     server.enqueue(fakeScripts.json({ gap: 'no numbers', followUp: 'How many requests per second did it handle?' }));
     const before = server.chatRequests().length;
     const decision = await decider().decide(request('I built a payment queue on Kafka.'));
-    expect(decision).toMatchObject({ followUp: 'How many requests per second did it handle?', gap: 'no numbers', source: 'llm', promptVersion: 'automated-followup@1' });
+    expect(decision).toMatchObject({ followUp: 'How many requests per second did it handle?', gap: 'no numbers', source: 'llm', promptVersion: 'automated-followup@2' });
     const sent = server.chatRequests().slice(before);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.schemaName).toBe(FOLLOW_UP_DECISION_SCHEMA_NAME);
@@ -45,7 +45,7 @@ describe('follow-up decider (fake vLLM over HTTP)', () => {
     server.enqueue(fakeScripts.json({ gap: 'none', followUp: null }));
     const before = server.chatRequests().length;
     expect(await decider().decide(request('我设计了一个支付队列。', 'zh'))).toMatchObject({ followUp: null, source: 'llm' });
-    expect(JSON.stringify(server.chatRequests()[before]?.body)).toContain('预设问题');
+    expect(JSON.stringify(server.chatRequests()[before]?.body)).toContain('你问的预设问题');
   });
 
   it('falls back to moving on when the model fails, hangs past the timeout, or answers nonsense twice', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnalysisErrorEvent, FollowUpDeltaEvent, FollowUpEndEvent, Language, ScoreFinalEvent, SessionContext } from '../../protocol/schemas.ts';
 import {
+  analysisAnswerOf,
   analysisCallOf,
   analysisResponder,
   defaultRubricScore,
@@ -166,7 +167,7 @@ describe('AnswerAnalyzer', () => {
         quotes: { claimed: 6, verified: 3 },
         remark: 'A remark.',
         model: FAKE_DEFAULT_MODEL,
-        promptVersion: 'answer-score@1+analysis-context@1',
+        promptVersion: 'answer-score@2+analysis-context@2+analysis-data@1',
         rubricVersion: 'default@1',
       },
     });
@@ -182,9 +183,13 @@ describe('AnswerAnalyzer', () => {
     expect(followups && analysisCallOf(followups)).toBe('followups');
     expect(score && analysisCallOf(score)).toBe('score');
     expect(score?.receivedAtMs).toBeGreaterThanOrEqual(followups?.firstContentAtMs ?? Infinity);
-    const system = (request: typeof followups) => (request?.body?.messages as Array<{ role: string; content: string }>)[0];
-    expect(system(followups)).toEqual(system(score));
-    expect(system(followups)?.content).toContain(answerText);
+    const messages = (request: typeof followups) => request?.body?.messages as Array<{ role: string; content: string }>;
+    expect(messages(followups)[0]).toEqual(messages(score)[0]);
+    expect(messages(followups)[0]?.content).not.toContain(answerText);
+    // The same data leads both user messages, so the shared prefix runs through it.
+    const data = (request: typeof followups) => messages(request)[1]?.content.split('\n\n')[0];
+    expect(data(followups)).toEqual(data(score));
+    expect(followups && analysisAnswerOf(followups)).toBe(answerText);
     expect(followups?.body).toMatchObject({ temperature: 0.6, max_tokens: 700 });
     expect(score?.body).toMatchObject({ temperature: 0, max_tokens: 1050 });
   });
@@ -226,7 +231,7 @@ describe('AnswerAnalyzer', () => {
       overall: null,
       remark: 'Declined.',
       model: FAKE_DEFAULT_MODEL,
-      promptVersion: 'answer-score@1+analysis-context@1',
+      promptVersion: 'answer-score@2+analysis-context@2+analysis-data@1',
       rubricVersion: 'default@1',
     });
   });
@@ -373,7 +378,7 @@ describe('AnswerAnalyzer', () => {
     const { analyzer, sink } = setup({
       analyzer: { queueCapacity: 2 },
       followups: (request) => {
-        const text = (request.body?.messages as Array<{ content: string }>)[0]?.content ?? '';
+        const text = analysisAnswerOf(request);
         const turn = /answer number (\d)/.exec(text)?.[1] ?? '?';
         return jsonScript(followUpsReply({ ...kafkaSuggestion, question: `Question for answer ${turn}?` }), { timeToFirstTokenMs: 20 });
       },

@@ -19,7 +19,8 @@ import {
 } from '../../protocol/schemas.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import { LlmError } from '../llm/errors.ts';
-import { PromptError, resolvePromptLanguage, type PromptLibrary, type PromptValues } from '../prompts.ts';
+import { PromptError, resolvePromptLanguage, type PromptLibrary } from '../prompts.ts';
+import { renderAnalysisPrompt } from './analysis-prompt.ts';
 import { generateFollowUps } from './followups.ts';
 import { emptyAnswerScore, generateScore, isTriviallyEmpty } from './score.ts';
 import { TranscriptIndex } from './transcript-quotes.ts';
@@ -284,7 +285,7 @@ export function createAnswerAnalyzer(deps: AnswerAnalyzerDeps): AnswerAnalyzer {
         return;
       }
 
-      const system = deps.prompts.render('analysis-context', language, contextValues(deps.context, answer, text, options));
+      const context = renderAnalysisPrompt(deps.prompts, language, { context: deps.context, question: answer.question, answer: text, history: answer.history }, options);
       let releaseScore: () => void = () => {};
       const scoreGate = new Promise<void>((resolve) => {
         releaseScore = resolve;
@@ -299,7 +300,7 @@ export function createAnswerAnalyzer(deps: AnswerAnalyzerDeps): AnswerAnalyzer {
             llm: deps.llm,
             prompts: deps.prompts,
             language,
-            system: system.text,
+            context,
             transcript,
             signal: turn.signal,
             temperature: options.followUpTemperature,
@@ -328,8 +329,7 @@ export function createAnswerAnalyzer(deps: AnswerAnalyzerDeps): AnswerAnalyzer {
             llm: deps.llm,
             prompts: deps.prompts,
             language,
-            system: system.text,
-            systemVersion: system.version,
+            context,
             rubric,
             transcript,
             signal: turn.signal,
@@ -420,47 +420,4 @@ function toWireError(error: unknown): { code: ErrorCode; message: string; retrya
   if (error instanceof LlmError) return { code: error.code, message: error.message, retryable: error.retryable };
   if (error instanceof PromptError) return { code: 'internal', message: error.message, retryable: false };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error), retryable: false };
-}
-
-function clip(text: string | undefined, maxChars: number): string {
-  if (!text) return '';
-  const trimmed = text.trim();
-  return trimmed.length <= maxChars ? trimmed : `${trimmed.slice(0, maxChars)}…`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/** Values for prompts/analysis-context.*.md: the session context clipped, a recent history window, question and answer. */
-function contextValues(
-  context: SessionContext,
-  answer: TurnRecord['answer'],
-  text: string,
-  options: AnswerAnalyzerOptions,
-): PromptValues {
-  const history = [...answer.history];
-  const last = history[history.length - 1];
-  // The pipeline may already have appended this answer to the history: don't show it twice.
-  if (last && last.channel === 'candidate' && oneLine(last.text) === oneLine(text)) history.pop();
-  // Likewise the question, when it is the interviewer's last turn.
-  const beforeAnswer = history[history.length - 1];
-  if (beforeAnswer && beforeAnswer.channel === 'interviewer' && answer.question && oneLine(beforeAnswer.text) === oneLine(answer.question)) history.pop();
-  const window = history
-    .filter((turn) => turn.text.trim() !== '')
-    .slice(-options.historyTurns)
-    .map((turn) => ({
-      interviewer: turn.channel === 'interviewer',
-      candidate: turn.channel === 'candidate',
-      text: clip(oneLine(turn.text), options.historyTurnChars),
-    }));
-  return {
-    role: oneLine(context.role ?? ''),
-    jobDescription: clip(context.jobDescription, options.jobDescriptionChars),
-    resume: clip(context.resume, options.resumeChars),
-    hasHistory: window.length > 0,
-    history: window,
-    question: clip(answer.question, 2000),
-    answer: text.trim(),
-  };
 }

@@ -1,11 +1,11 @@
 /** Follow-up suggestions: the model's JSON is streamed to the interviewer as plain question text, then validated. */
 import { z } from 'zod';
 import type { FollowUpSuggestion } from '../../protocol/schemas.ts';
-import type { ChatMessage } from '../llm/chat-stream.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import { JsonFieldTextStreamer } from '../llm/json-text.ts';
 import { generateObject, type GenerateObjectResult } from '../llm/structured.ts';
 import type { PromptLanguage, PromptLibrary } from '../prompts.ts';
+import { analysisMessages, type AnalysisPrompt } from './analysis-prompt.ts';
 import type { TranscriptIndex } from './transcript-quotes.ts';
 
 /** response_format name of the follow-up request (the fake server and logs tell calls apart by it). */
@@ -30,8 +30,8 @@ export interface FollowUpsRequest {
   llm: LlmProvider;
   prompts: PromptLibrary;
   language: PromptLanguage;
-  /** The shared analysis-context system message. */
-  system: string;
+  /** The shared system message and interview data (see analysis-prompt.ts). */
+  context: AnalysisPrompt;
   transcript: TranscriptIndex;
   signal: AbortSignal;
   temperature: number;
@@ -53,10 +53,7 @@ export interface FollowUpsResult {
 /** Streams follow-up suggestions for one answer. Throws LlmError on failure (cancellation included). */
 export async function generateFollowUps(request: FollowUpsRequest): Promise<FollowUpsResult> {
   const task = request.prompts.render('answer-followups', request.language, {});
-  const messages: ChatMessage[] = [
-    { role: 'system', content: request.system },
-    { role: 'user', content: task.text },
-  ];
+  const messages = analysisMessages(request.context, task.text);
   const relay = new PrefixRelay(request.onText);
   let streamer = relay.newStreamer();
   let sawToken = false;

@@ -1,10 +1,10 @@
 /** Scoring one answer on a rubric: label first, per-dimension scores only for real answers, evidence checked verbatim. */
 import { z } from 'zod';
 import { AnswerLabel, AnswerScore, type DimensionScore, type Rubric } from '../../protocol/schemas.ts';
-import type { ChatMessage } from '../llm/chat-stream.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import { generateObject } from '../llm/structured.ts';
 import type { PromptLanguage, PromptLibrary } from '../prompts.ts';
+import { analysisMessages, type AnalysisPrompt } from './analysis-prompt.ts';
 import type { TranscriptIndex } from './transcript-quotes.ts';
 
 /** response_format name of the score request. */
@@ -74,9 +74,8 @@ export interface ScoreRequest {
   llm: LlmProvider;
   prompts: PromptLibrary;
   language: PromptLanguage;
-  system: string;
-  /** Version of the system prompt, recorded with the score. */
-  systemVersion: string;
+  /** The shared system message and interview data (see analysis-prompt.ts). */
+  context: AnalysisPrompt;
   rubric: Rubric;
   transcript: TranscriptIndex;
   signal: AbortSignal;
@@ -96,10 +95,7 @@ export async function generateScore(request: ScoreRequest): Promise<AnswerScore>
     })),
     exampleId: rubric.dimensions[0]?.id ?? 'dimension',
   });
-  const messages: ChatMessage[] = [
-    { role: 'system', content: request.system },
-    { role: 'user', content: task.text },
-  ];
+  const messages = analysisMessages(request.context, task.text);
   const result = await generateObject(request.llm, {
     schema: scoreOutputSchema(rubric) as z.ZodType<ScoreOutput>,
     schemaName: SCORE_SCHEMA_NAME,
@@ -114,7 +110,7 @@ export async function generateScore(request: ScoreRequest): Promise<AnswerScore>
     rubric,
     transcript: request.transcript,
     model: result.model,
-    promptVersion: `${task.version}+${request.systemVersion}`,
+    promptVersion: `${task.version}+${request.context.version}`,
     noEvidence: noEvidenceTexts(request.prompts, request.language),
   });
 }

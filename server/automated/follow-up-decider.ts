@@ -8,6 +8,7 @@ import type { ChatMessage } from '../llm/chat-stream.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import { generateObject } from '../llm/structured.ts';
 import type { PromptLibrary } from '../prompts.ts';
+import { untrustedJson } from '../untrusted-json.ts';
 
 /** response_format name of the decision (the fake LLM and logs tell calls apart by it). */
 export const FOLLOW_UP_DECISION_SCHEMA_NAME = 'automated_followup';
@@ -55,7 +56,7 @@ export interface LlmDeciderOptions {
   maxAnswerChars?: number;
 }
 
-/** The real decider: renders prompts/automated-interviewer + automated-followup and calls `generateObject`. */
+/** The real decider: prompts/automated-interviewer (system), the data as JSON + automated-followup (user), then `generateObject`. */
 export function createLlmFollowUpDecider(options: LlmDeciderOptions): FollowUpDecider {
   const timeoutMs = options.timeoutMs ?? 8_000;
   const maxAnswerChars = options.maxAnswerChars ?? 4_000;
@@ -66,16 +67,20 @@ export function createLlmFollowUpDecider(options: LlmDeciderOptions): FollowUpDe
       if (answer === '') return { followUp: null, gap: 'empty answer', source: 'fallback', error: 'empty answer' };
       const signal = AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]);
       try {
-        const system = options.prompts.render('automated-interviewer', request.language, {
-          role: request.role ?? undefined,
-          jobDescription: request.jobDescription ? request.jobDescription.slice(0, 3_000) : undefined,
-          question: request.question,
-          answer: answer.length > maxAnswerChars ? `…${answer.slice(-maxAnswerChars)}` : answer,
+        // Instructions only in the system message; the candidate's words and the job text travel as JSON data.
+        const system = options.prompts.render('automated-interviewer', request.language, {});
+        const data = options.prompts.render('analysis-data', request.language, {
+          data: untrustedJson({
+            role: request.role?.trim() || null,
+            jobDescription: request.jobDescription ? request.jobDescription.slice(0, 3_000) : null,
+            question: request.question,
+            answer: answer.length > maxAnswerChars ? `…${answer.slice(-maxAnswerChars)}` : answer,
+          }),
         });
         const task = options.prompts.render('automated-followup', request.language, {});
         const messages: ChatMessage[] = [
           { role: 'system', content: system.text },
-          { role: 'user', content: task.text },
+          { role: 'user', content: `${data.text}\n\n${task.text}` },
         ];
         const result = await generateObject(options.llm, {
           schema: FollowUpDecisionOutput,

@@ -11,9 +11,12 @@ export interface RenderedPrompt {
   version: string;
 }
 
-/** Renders the preparation prompts; instructions go in the system message, documents in the user message. */
+/**
+ * Renders the preparation prompts: instructions (with trusted `variables` such as counts) in the system message, the
+ * untrusted documents (`data`: résumé, job description, names) JSON-encoded in the user message.
+ */
 export interface PrepPrompts {
-  render(name: PrepPromptName, language: PrepLanguage, variables: PromptValues): RenderedPrompt;
+  render(name: PrepPromptName, language: PrepLanguage, variables: PromptValues, data: Record<string, unknown>): RenderedPrompt;
 }
 
 /** What every preparation feature is built from. */

@@ -82,14 +82,18 @@ export async function writeFeedbackLetter(
   const language = request.language;
   const summary = summarizeScores(request.answers);
   const unknown = language === 'zh' ? '（未提供）' : '(not given)';
-  const prompt = deps.prompts.render('feedback-letter', language, {
-    candidateName: request.candidateName ?? unknown,
-    role: request.role ?? unknown,
-    companyName: request.companyName ?? unknown,
-    hasCompany: Boolean(request.companyName),
-    decision: request.decision,
-    scores: describeSummary(summary, language),
-  });
+  const prompt = deps.prompts.render(
+    'feedback-letter',
+    language,
+    { decision: request.decision },
+    {
+      candidateName: request.candidateName ?? null,
+      role: request.role ?? null,
+      companyName: request.companyName ?? null,
+      decision: request.decision,
+      interviewSummary: describeSummary(summary, language),
+    },
+  );
   const schema = FeedbackLetterOutput.superRefine((letter, context) => {
     const body = [letter.greeting, ...letter.paragraphs, ...letter.strengths, ...letter.improvements, letter.closing].join('\n');
     if (!isWrittenIn(body, language)) {

@@ -34,7 +34,7 @@ export async function matchResume(deps: PrepDeps, input: MatchInput): Promise<Ma
   const language = input.language ?? detectLanguage(input.resume);
   const redaction = input.blind ? redactResume(input.resume, { name: input.candidateName ?? null }) : undefined;
   const resumeShown = redaction ? redaction.text : input.resume;
-  const prompt = deps.prompts.render('match-job', language, { jd: input.jd, resume: resumeShown });
+  const prompt = deps.prompts.render('match-job', language, {}, { jobDescription: input.jd, resume: resumeShown });
   const result = await deps.llm.generate({
     schema: JobMatchOutput,
     schemaName: 'job_match',

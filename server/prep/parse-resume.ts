@@ -17,7 +17,7 @@ export async function parseResume(
   input: { text: string; language?: PrepLanguage | undefined; signal?: AbortSignal | undefined },
 ): Promise<ParseResumeResult> {
   const language = input.language ?? detectLanguage(input.text);
-  const prompt = deps.prompts.render('resume-parse', language, { resume: input.text });
+  const prompt = deps.prompts.render('resume-parse', language, {}, { resume: input.text });
   const result = await deps.llm.generate({
     schema: ParsedResume,
     schemaName: 'parsed_resume',

@@ -33,14 +33,12 @@ export async function planInterview(deps: PrepDeps, input: PlanInput): Promise<{
   const count = Math.min(PLAN_COUNT.max, Math.max(PLAN_COUNT.min, Math.round(input.count ?? PLAN_COUNT.default)));
   const language = input.language ?? detectLanguage(input.resume);
   const mix = questionMix(count);
-  const prompt = deps.prompts.render('plan-questions', language, {
-    jd: input.jd,
-    resume: input.resume,
-    count: String(count),
-    technical: String(mix.technical),
-    behavioural: String(mix.behavioural),
-    open: String(mix.open),
-  });
+  const prompt = deps.prompts.render(
+    'plan-questions',
+    language,
+    { count: String(count), technical: String(mix.technical), behavioural: String(mix.behavioural), open: String(mix.open) },
+    { jobDescription: input.jd, resume: input.resume },
+  );
   const result = await deps.llm.generate({
     schema: InterviewPlanOutput,
     schemaName: 'interview_plan',

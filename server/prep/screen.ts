@@ -125,7 +125,7 @@ export async function screenResumes(deps: PrepDeps, options: ScreenOptions): Pro
   const concurrency = Math.max(1, Math.min(32, Math.floor(options.concurrency ?? 2)));
   const signal = options.signal;
   // The prompt's version is part of the state key: a changed prompt must not reuse old results.
-  const { version } = deps.prompts.render('match-job', language, { jd: options.jd, resume: '' });
+  const { version } = deps.prompts.render('match-job', language, {}, {});
   // Owner-only: the state holds what the model said about each candidate.
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const stateFile = path.join(options.stateDir, `.viva-screen-${runKey(options.jd, language, blind, version)}.jsonl`);

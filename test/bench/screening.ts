@@ -20,7 +20,7 @@ import { toResponseJsonSchema } from '../../server/llm/structured.ts';
 import { createPromptLibrary } from '../../server/prompts.ts';
 import { FAKE_DEFAULT_MODEL, startFakeLlmServer } from '../fakes/fake-llm-server.ts';
 import { makeDocx, makePdf } from '../prep/documents.ts';
-import { fakeJobMatch, KNOWN_SKILLS, prepDepsFor, prepResponder } from '../prep/prep-fake.ts';
+import { documentsMessage, fakeJobMatch, KNOWN_SKILLS, prepDepsFor, prepResponder } from '../prep/prep-fake.ts';
 import type { BenchRow, BenchSection } from './types.ts';
 
 const LLM_DELAY_MS = 200;
@@ -77,8 +77,8 @@ export async function bench(): Promise<BenchSection> {
     rows.push({ name: 'blind-mode redaction', value: round(await timePerItem(PER_KIND * 10, (i) => redactResume(texts[i % PER_KIND]!)), 3), unit: 'ms/resume' });
     const library = createPromptLibrary();
     const prompts = createPrepPrompts(library);
-    rows.push({ name: 'prompt rendering (match-job)', value: round(await timePerItem(PER_KIND * 10, (i) => prompts.render('match-job', 'en', { jd: JD, resume: texts[i % PER_KIND]! })), 3), unit: 'ms/resume' });
-    const outputs = texts.map((text) => JobMatchOutput.parse(fakeJobMatch(`Job description:\n"""\n${JD}\n"""\n\nRésumé:\n"""\n${text}\n"""`)));
+    rows.push({ name: 'prompt rendering (match-job)', value: round(await timePerItem(PER_KIND * 10, (i) => prompts.render('match-job', 'en', {}, { jobDescription: JD, resume: texts[i % PER_KIND]! })), 3), unit: 'ms/resume' });
+    const outputs = texts.map((text) => JobMatchOutput.parse(fakeJobMatch(documentsMessage({ jobDescription: JD, resume: text }))));
     rows.push({
       name: 'validate + verify quotes of one match',
       value: round(await timePerItem(PER_KIND * 10, (i) => verifyMatch(JobMatchOutput.parse(outputs[i % PER_KIND]), texts[i % PER_KIND]!, { blind: false, language: 'en', model: 'm', promptVersion: 'v' })), 3),
@@ -89,7 +89,7 @@ export async function bench(): Promise<BenchSection> {
     const openai = new OpenAI({ baseURL: server.baseUrl, apiKey: 'x', maxRetries: 0 });
     const schema = toResponseJsonSchema(JobMatchOutput);
     const rawCall = async (index: number): Promise<void> => {
-      const { messages } = prompts.render('match-job', 'en', { jd: JD, resume: texts[index % PER_KIND]! });
+      const { messages } = prompts.render('match-job', 'en', {}, { jobDescription: JD, resume: texts[index % PER_KIND]! });
       const stream = await openai.chat.completions.create({
         model: FAKE_DEFAULT_MODEL,
         messages,

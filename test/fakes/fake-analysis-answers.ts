@@ -1,4 +1,5 @@
 /** Model replies for answer-analysis tests and the bench: valid follow-up and score objects, and a responder routing them. */
+import type { AnalysisData } from '../../server/analysis/analysis-prompt.ts';
 import type { FakeLlmResponder, FakeLlmScript, FakeStreamTiming, RecordedLlmRequest } from './fake-llm-server.ts';
 import { fakeScripts } from './fake-llm-server.ts';
 
@@ -39,12 +40,35 @@ export function defaultRubricScore(scores: { technical_skill: number; clarity: n
   });
 }
 
-/** The candidate's answer an analysis request asks about: the last """-quoted block of its system message (prompts/analysis-context). */
-export function analysisAnswerOf(request: RecordedLlmRequest): string {
+/** The interview data of an analysis request: the JSON object leading its user message (see server/analysis/analysis-prompt.ts). */
+export function analysisDataOf(request: RecordedLlmRequest): Partial<AnalysisData> {
   const messages = (request.body?.messages ?? []) as Array<{ role: string; content: string }>;
-  const system = messages.find((message) => message.role === 'system')?.content ?? '';
-  const blocks = [...system.matchAll(/"""\n([\s\S]*?)\n"""/g)];
-  return blocks.at(-1)?.[1]?.trim() ?? '';
+  const user = messages.find((message) => message.role === 'user')?.content ?? '';
+  const json = firstJsonObject(user);
+  return json === undefined ? {} : (JSON.parse(json) as Partial<AnalysisData>);
+}
+
+/** The candidate's answer an analysis request asks about. */
+export function analysisAnswerOf(request: RecordedLlmRequest): string {
+  return analysisDataOf(request).answer?.trim() ?? '';
+}
+
+/** The first balanced {...} in `text`, skipping braces inside JSON strings. */
+export function firstJsonObject(text: string): string | undefined {
+  const start = text.indexOf('{');
+  if (start < 0) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i += 1) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{') depth += 1;
+    else if (char === '}' && --depth === 0) return text.slice(start, i + 1);
+  }
+  return undefined;
 }
 
 /** The first words of an answer, verbatim (so the server keeps them as evidence): three words, or four Chinese characters. */

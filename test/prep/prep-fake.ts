@@ -7,6 +7,8 @@ import { createPromptLibrary } from '../../server/prompts.ts';
 import type { PrepDeps } from '../../server/prep/deps.ts';
 import { createPrepLlm } from '../../server/prep/llm.ts';
 import { createPrepPrompts } from '../../server/prep/prompts.ts';
+import { untrustedJson } from '../../server/untrusted-json.ts';
+import { firstJsonObject } from '../fakes/fake-analysis-answers.ts';
 import { FAKE_DEFAULT_MODEL, fakeScripts, type FakeLlmScript, type FakeStreamTiming, type RecordedLlmRequest } from '../fakes/fake-llm-server.ts';
 
 /** PrepDeps wired to a fake server at `baseUrl` through the real openai SDK. */
@@ -28,13 +30,15 @@ export function messagesOf(request: RecordedLlmRequest): Array<{ role: string; c
   return (request.body?.messages ?? []) as Array<{ role: string; content: string }>;
 }
 
-/** The text between the triple quotes that follow `label` in the user message. */
-export function documentAfter(text: string, label: string): string {
-  const start = text.indexOf(label);
-  if (start < 0) return '';
-  const open = text.indexOf('"""\n', start);
-  const close = text.indexOf('\n"""', open + 4);
-  return open < 0 || close < 0 ? '' : text.slice(open + 4, close);
+/** The documents of a prep request: the JSON object in its user message (see server/prep/prompts.ts). */
+export function documentsOf(user: string): { jobDescription?: string; resume?: string } {
+  const json = firstJsonObject(user);
+  return json === undefined ? {} : (JSON.parse(json) as { jobDescription?: string; resume?: string });
+}
+
+/** The user message of a prep request with these documents, as the English prompt sends it. */
+export function documentsMessage(documents: { jobDescription?: string; resume?: string }): string {
+  return untrustedJson(documents);
 }
 
 /** Skills the fake recognises in resumes and job descriptions. */
@@ -51,9 +55,8 @@ function lineWith(text: string, skill: string): string {
 
 /** A job match computed from the documents: matched skills quote the resume line that names them. */
 export function fakeJobMatch(user: string): Record<string, unknown> {
-  const zh = user.includes('职位描述：');
-  const jd = documentAfter(user, zh ? '职位描述：' : 'Job description:');
-  const resume = documentAfter(user, zh ? '\n简历：' : '\nRésumé:');
+  const zh = user.startsWith('职位描述');
+  const { jobDescription: jd = '', resume = '' } = documentsOf(user);
   const wanted = KNOWN_SKILLS.filter((skill) => wordIn(jd, skill));
   const matched = wanted.filter((skill) => wordIn(resume, skill));
   const missing = wanted.filter((skill) => !wordIn(resume, skill));
@@ -70,9 +73,10 @@ export function fakeJobMatch(user: string): Record<string, unknown> {
 
 /** A plan quoting JD lines for technical questions and resume lines for the others. */
 export function fakePlan(user: string, count: number): Record<string, unknown> {
-  const zh = user.includes('职位描述：');
-  const jd = documentAfter(user, zh ? '职位描述：' : 'Job description:').split('\n').filter((line) => line.trim());
-  const resume = documentAfter(user, zh ? '\n简历：' : '\nRésumé:').split('\n').filter((line) => line.trim());
+  const zh = user.startsWith('职位描述');
+  const documents = documentsOf(user);
+  const jd = (documents.jobDescription ?? '').split('\n').filter((line) => line.trim());
+  const resume = (documents.resume ?? '').split('\n').filter((line) => line.trim());
   const kinds = ['technical', 'technical', 'behavioural', 'open'] as const;
   return {
     questions: Array.from({ length: count }, (_, index) => {
@@ -129,7 +133,7 @@ export function prepResponder(timing: FakeStreamTiming = {}): (request: Recorded
       case 'feedback_letter':
         return fakeScripts.json(fakeLetter(zh), { chunkSize: 64, ...timing });
       case 'parsed_resume': {
-        const resume = documentAfter(user, zh ? '简历：' : 'Résumé:');
+        const resume = documentsOf(user).resume ?? '';
         return fakeScripts.json(
           {
             name: resume.split('\n')[0]?.trim() ?? null,

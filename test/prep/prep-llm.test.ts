@@ -7,7 +7,7 @@ import { parseResume } from '../../server/prep/parse-resume.ts';
 import { planInterview, questionMix, toPlannedQuestions } from '../../server/prep/plan.ts';
 import type { FeedbackRequest } from '../../protocol/prep.ts';
 import { fakeScripts, startFakeLlmServer, type FakeLlmServer } from '../fakes/fake-llm-server.ts';
-import { fakeJobMatch, fakeLetter, messagesOf, prepDepsFor, prepResponder } from './prep-fake.ts';
+import { documentsMessage, fakeJobMatch, fakeLetter, messagesOf, prepDepsFor, prepResponder } from './prep-fake.ts';
 
 const JD_EN = `Senior Backend Engineer
 Required: Go, Kubernetes, PostgreSQL
@@ -48,7 +48,7 @@ describe('resume parsing', () => {
     const result = await parseResume(prepDepsFor(fake.baseUrl), { text: RESUME_EN });
     expect(result.resume.name).toBe('Jane Doe');
     expect(result.resume.skills).toEqual(['Go', 'Kubernetes', 'PostgreSQL']);
-    expect(result.promptVersion).toBe('resume-parse@1');
+    expect(result.promptVersion).toBe('resume-parse@2');
     const [request] = fake.chatRequests();
     expect(request?.schemaName).toBe('parsed_resume');
     const [system, user] = messagesOf(request!);
@@ -72,12 +72,12 @@ describe('job match', () => {
     expect(match.skillsMatched.map((skill) => skill.skill)).toEqual(['Go', 'Kubernetes', 'PostgreSQL']);
     expect(match.skillsMissing).toEqual([{ skill: 'Kafka', importance: 'required' }]);
     expect(match.unverifiedClaims).toEqual([]);
-    expect(match).toMatchObject({ blind: false, language: 'en', promptVersion: 'match-job@1', model: 'Qwen/Qwen2.5-7B-Instruct' });
+    expect(match).toMatchObject({ blind: false, language: 'en', promptVersion: 'match-job@2', model: 'Qwen/Qwen2.5-7B-Instruct' });
   });
 
   it('drops claims whose quote the model invented', async () => {
     fake.setResponder(() => {
-      const output = fakeJobMatch(`Job description:\n"""\n${JD_EN}\n"""\n\nRésumé:\n"""\n${RESUME_EN}\n"""`);
+      const output = fakeJobMatch(documentsMessage({ jobDescription: JD_EN, resume: RESUME_EN }));
       (output.skillsMatched as Array<{ skill: string; quote: string }>).push({ skill: 'Kafka', quote: 'Ran Kafka clusters with 1B messages a day' });
       output.redFlags = [{ flag: 'Short tenure', quote: 'left Acme after two months' }];
       return fakeScripts.json(output);
@@ -107,7 +107,7 @@ describe('job match', () => {
   });
 
   it('repairs once after an invalid reply, then fails with llm-invalid-output', async () => {
-    const valid = fakeJobMatch(`Job description:\n"""\n${JD_EN}\n"""\n\nRésumé:\n"""\n${RESUME_EN}\n"""`);
+    const valid = fakeJobMatch(documentsMessage({ jobDescription: JD_EN, resume: RESUME_EN }));
     fake.enqueue(fakeScripts.json({ ...valid, score: 140 }), fakeScripts.json(valid));
     const repaired = await matchResume(prepDepsFor(fake.baseUrl), { jd: JD_EN, resume: RESUME_EN });
     expect(repaired.repaired).toBe(true);
