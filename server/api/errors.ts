@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | 'conflict'
   | 'unsupported-media-type'
   | 'upload-too-large'
+  | 'recording-too-long'
   | 'empty-upload'
   | 'not-audio'
   | 'no-audio-stream'

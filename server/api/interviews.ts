@@ -11,7 +11,7 @@ import {
   type RecordingAccepted,
   type RecordingStatus,
 } from '../../protocol/interviews.ts';
-import { DecodeError, probeAudioFile, type AudioProbe } from '../media/decode.ts';
+import { DecodeError, MAX_RECORDING_MS, probeAudioFile, type AudioProbe } from '../media/decode.ts';
 import { renderReport } from '../reports/index.ts';
 import type { InterviewRepository } from '../store/repository.ts';
 import { ApiError, apiErrorHandler, parseOr400, type ApiLogger } from './errors.ts';
@@ -41,6 +41,8 @@ export interface InterviewsRouterDeps {
   isSessionActive?: (interviewId: string) => boolean;
   /** ffprobe binary (`VIVA_FFPROBE_PATH`). */
   ffprobePath?: string;
+  /** Longest recording accepted, by its declared duration (default MAX_RECORDING_MS, 4 h); longer ones get 413. */
+  maxRecordingMs?: number;
   /** Defaults applied to new interviews that do not set their own retention (`VIVA_*_RETENTION_DAYS`). */
   defaultRetention?: { audioDays: number | null; transcriptDays: number | null };
   now?: () => number;
@@ -225,6 +227,11 @@ export function createInterviewsRouter(deps: InterviewsRouterDeps): InterviewsRo
         probe = await probeAudioFile(upload.filePath, { ffprobePath: deps.ffprobePath });
       } catch (error) {
         throw toApiError(error);
+      }
+      const maxRecordingMs = deps.maxRecordingMs ?? MAX_RECORDING_MS;
+      if (probe.durationMs !== null && probe.durationMs > maxRecordingMs) {
+        const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`;
+        throw new ApiError(413, 'recording-too-long', `the recording lasts ${minutes(probe.durationMs)}, longer than the ${minutes(maxRecordingMs)} limit`);
       }
       const status = jobs.enqueue({
         interviewId: id,

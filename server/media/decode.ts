@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SAMPLE_RATE } from '../../protocol/audio.ts';
@@ -43,6 +44,38 @@ export interface DecodeOptions {
   onWarning?: (message: string) => void;
   /** ffmpeg binary (`VIVA_FFMPEG_PATH`); default `ffmpeg` from PATH. */
   ffmpegPath?: string;
+  /** ffprobe binary, used when `format` is not given; default `ffprobe` beside `ffmpegPath` (or from PATH). */
+  ffprobePath?: string;
+  /** The container as `probeAudioFile` found it (`formatName`); probed here when absent. */
+  format?: string;
+  /** Audio beyond this is not decoded (a header can lie about the duration); default MAX_RECORDING_MS. */
+  maxDurationMs?: number;
+}
+
+/**
+ * Demuxers an upload may be read with: audio and video containers that never open another file or URL. Playlists (hls,
+ * dash), concat, image sequences and network protocols are not on it, so a file that claims to be one reads nothing.
+ */
+export const ALLOWED_DEMUXERS = ['wav', 'w64', 'aiff', 'caf', 'mp3', 'flac', 'ogg', 'matroska', 'mov', 'aac', 'avi'] as const;
+
+/** Longest recording Viva decodes: 4 hours (~920 MB of 16 kHz Float32 if held at once). */
+export const MAX_RECORDING_MS = 4 * 3_600_000;
+
+/** The allow-listed demuxer of an ffprobe `format_name` (e.g. 'mov,mp4,m4a,3gp,3g2,mj2' → 'mov'), or null. */
+export function allowedDemuxer(formatName: string): string | null {
+  const names = formatName.split(',');
+  return ALLOWED_DEMUXERS.find((demuxer) => names.includes(demuxer)) ?? null;
+}
+
+/**
+ * How ffmpeg reads an upload. Most containers stream from stdin (`pipe` the only protocol). MP4/M4A may keep their index
+ * at the end and need to seek, which a pipe cannot: they are read from the file with `file` the only protocol (the mov
+ * demuxer's external references stay off, ffmpeg's default).
+ */
+function inputArgs(demuxer: string, filePath: string): { args: string[]; viaStdin: boolean } {
+  const common = ['-format_whitelist', ALLOWED_DEMUXERS.join(','), '-f', demuxer];
+  if (demuxer === 'mov') return { args: ['-protocol_whitelist', 'file', ...common, '-i', `file:${filePath}`], viaStdin: false };
+  return { args: ['-protocol_whitelist', 'pipe', ...common, '-i', 'pipe:0'], viaStdin: true };
 }
 
 /** A whole file decoded to 16 kHz mono Float32. */
@@ -72,18 +105,18 @@ const MAX_LOG_LINES = 20;
 const MAX_DETAIL_CHARS = 300;
 
 /** Decoder arguments: first audio stream only, downmixed and resampled by ffmpeg, raw float32 little-endian on stdout. */
-function ffmpegArgs(filePath: string): string[] {
+function ffmpegArgs(input: string[], maxDurationMs: number): string[] {
   return [
     '-hide_banner',
-    '-nostdin',
     '-nostats',
     // level+info prefixes each log line with its level, so errors and warnings are told apart without guessing.
     '-loglevel',
     'level+info',
     '-progress',
     'pipe:2',
-    '-i',
-    filePath,
+    ...input,
+    '-t',
+    String(maxDurationMs / 1000),
     '-map',
     '0:a:0',
     '-vn',
@@ -157,9 +190,23 @@ export async function* decodeAudioStream(filePath: string, options: DecodeOption
   const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
   signal?.throwIfAborted();
   await checkFile(filePath);
+  const ffprobePath = options.ffprobePath ?? (ffmpegPath.includes('/') ? path.join(path.dirname(ffmpegPath), 'ffprobe') : 'ffprobe');
+  const format = options.format ?? (await probeAudioFile(filePath, { ffprobePath, ...(signal ? { signal } : {}) })).formatName;
+  const demuxer = allowedDemuxer(format);
+  if (!demuxer) throw new DecodeError('not-audio', `the file is not an audio or video container Viva reads (${format})`, format);
   signal?.throwIfAborted();
 
-  const child = spawn(ffmpegPath, ffmpegArgs(filePath), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const input = inputArgs(demuxer, filePath);
+  const child = spawn(ffmpegPath, ffmpegArgs(input.args, options.maxDurationMs ?? MAX_RECORDING_MS), { stdio: ['pipe', 'pipe', 'pipe'] });
+  // ffmpeg may stop reading early (an error, the duration cap): its closed stdin is not a failure of ours.
+  child.stdin.on('error', () => undefined);
+  const source = input.viaStdin ? createReadStream(filePath) : null;
+  if (source) {
+    source.on('error', () => child.stdin.destroy());
+    source.pipe(child.stdin);
+  } else {
+    child.stdin.end();
+  }
   let spawnError: NodeJS.ErrnoException | null = null;
   const exited = new Promise<number | null>((resolve) => {
     child.once('error', (error) => {
@@ -253,6 +300,7 @@ export async function* decodeAudioStream(filePath: string, options: DecodeOption
     onProgress?.({ processedMs, totalMs, fraction: 1 });
     finished = true;
   } finally {
+    source?.destroy();
     signal?.removeEventListener('abort', onAbort);
     // The consumer stopped early or something threw: do not leave ffmpeg running.
     if (!finished && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -306,7 +354,20 @@ export async function probeAudioFile(
   await checkFile(filePath);
   const child = spawn(
     ffprobePath,
-    ['-v', 'error', '-show_entries', 'format=format_name,duration:stream=codec_type,codec_name,sample_rate,channels', '-of', 'json', filePath],
+    [
+      '-v',
+      'error',
+      // Only plain files and only allow-listed containers: a playlist or concat file is refused before it opens anything.
+      '-protocol_whitelist',
+      'file',
+      '-format_whitelist',
+      ALLOWED_DEMUXERS.join(','),
+      '-show_entries',
+      'format=format_name,duration:stream=codec_type,codec_name,sample_rate,channels',
+      '-of',
+      'json',
+      `file:${filePath}`,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], signal: options.signal },
   );
   let stdout = '';
@@ -325,7 +386,7 @@ export async function probeAudioFile(
     });
     child.once('close', resolve);
   });
-  const detail = condenseFfmpegMessage(stderr.split(/\r?\n/), filePath);
+  const detail = condenseFfmpegMessage(stderr.split(/\r?\n/), filePath).replace(/Format not on whitelist[^;]*/g, 'unsupported container');
   if (code !== 0) throw new DecodeError('not-audio', `the file is not audio ffmpeg can read (${detail || `ffprobe exited with ${code}`})`, detail);
   let parsed: ProbeJson;
   try {
@@ -333,6 +394,8 @@ export async function probeAudioFile(
   } catch {
     throw new DecodeError('not-audio', 'the file is not audio ffmpeg can read (ffprobe gave no description)', detail);
   }
+  const formatName = parsed.format?.format_name ?? 'unknown';
+  if (!allowedDemuxer(formatName)) throw new DecodeError('not-audio', `the file is not an audio or video container Viva reads (${formatName})`, formatName);
   const streams = parsed.streams ?? [];
   const audio = streams.find((stream) => stream.codec_type === 'audio');
   if (!audio) {
@@ -341,7 +404,7 @@ export async function probeAudioFile(
   }
   const seconds = Number(parsed.format?.duration);
   return {
-    formatName: parsed.format?.format_name ?? 'unknown',
+    formatName,
     durationMs: Number.isFinite(seconds) ? Math.round(seconds * 1000) : null,
     codec: audio.codec_name ?? 'unknown',
     sampleRate: audio.sample_rate ? Number(audio.sample_rate) : null,
