@@ -1,49 +1,53 @@
-import { randomUUID } from 'node:crypto';
+/**
+ * The one composition root: `createApp(deps)` builds the HTTP server, the REST routes, the Socket.IO handlers, the session
+ * hub and every session subscriber from injected parts. `index.ts` (and `viva review`) inject the real parts through
+ * `core.ts`; tests inject theirs into this same function. Nothing is patched after it returns.
+ */
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import express, { type Express, type Router } from 'express';
-import { Server, type Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/events.ts';
-import {
-  AnalysisRetryRequest,
-  AudioFrame,
-  SessionResumeRequest,
-  SessionStartRequest,
-  SessionStopRequest,
-  type Ack,
-  type Channel,
-  type ErrorCode,
-  type Language,
-  type SessionContext,
-} from '../protocol/schemas.ts';
-import type { z } from 'zod';
-import { Session, type ChannelResumePoint, type SessionDeps, type SessionEmit, type SessionObserver } from './session/session.ts';
+import { Server } from 'socket.io';
+import type { Channel } from '../protocol/schemas.ts';
+import type { AnswerAnalyzerOptions } from './analysis/answer-analyzer.ts';
+import { createInterviewsRouter, type InterviewsRouter, type ProcessRecording } from './api/interviews.ts';
+import { createPrepRouter } from './api/prep.ts';
 import type { TurnDecoder } from './asr/turn-decoder.ts';
-import type { TurnVad } from './vad/turn-vad.ts';
+import { buildAutomatedInterviews, type AutomatedParts, type BuildAutomatedOptions } from './automated/index.ts';
+import { createAnalysisSubscriber } from './features/analysis-subscriber.ts';
+import { createCopilotAnswers } from './features/copilot-answers.ts';
+import { createStoreSubscriber } from './features/store-subscriber.ts';
+import type { LlmProvider } from './llm/provider.ts';
 import type { Logger } from './logger.ts';
+import { createPrepLlm } from './prep/llm.ts';
+import { createPrepPrompts } from './prep/prompts.ts';
+import { createPromptLibrary, type PromptLibrary } from './prompts.ts';
+import { createRecordingProcessor } from './recording/process-recording.ts';
+import { createMetricsSubscriber } from './session/metrics.ts';
+import { SessionHub, type SubscriberFactory } from './session/session-hub.ts';
+import { createSocketEmitter, type VivaIo } from './session/socket-emitter.ts';
+import { createSessionSocketHandlers } from './session/socket-handlers.ts';
+import { findStoredSession } from './session/stored-sessions.ts';
+import { dataPaths } from './store/paths.ts';
+import type { InterviewRepository } from './store/repository.ts';
+import { startRetentionTimer } from './store/retention.ts';
+import type { TurnVad } from './vad/turn-vad.ts';
 
-type VivaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
-/** The typed Socket.IO server. */
-export type VivaIo = Server<ClientToServerEvents, ServerToClientEvents>;
+export type { VivaIo } from './session/socket-emitter.ts';
 
-/** A session known to storage that a reconnecting client may continue after a server restart. */
-export interface StoredSession {
-  sessionId: string;
-  language: Language;
-  channels: Channel[];
-  context: SessionContext;
-  resumeFrom: Partial<Record<Channel, ChannelResumePoint>>;
-}
-
-/** Session-level features layered on the transcript pipeline (storage, answer analysis). */
-export interface SessionFeature {
-  /** Called when a session is created or resumed; returns the hooks that observe it. */
-  attach(session: Session, emit: SessionEmit, origin: 'start' | 'resume' | 'recording'): SessionObserver;
-  /** Looks up a session that is not in memory (e.g. after a restart). */
-  findStoredSession?(sessionId: string): StoredSession | undefined;
-  /** Re-runs the analysis of one turn; false when the turn is unknown. */
-  retryAnalysis?(sessionId: string, turnId: string): boolean;
+/** Storage and what is built on it: stored interviews, resume after a restart, the REST API, recordings. */
+export interface AppStorage {
+  repository: InterviewRepository;
+  /** `VIVA_DATA_DIR`: uploads, screening runs and the automated link secret live under it. */
+  dataDir: string;
+  /** Keep each turn's audio as a WAV (default true). */
+  keepTurnAudio?: boolean;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  maxUploadBytes?: number;
+  defaultRetention?: { audioDays: number | null; transcriptDays: number | null };
+  /** Apply retention once at start and then periodically (default true). */
+  retentionTimer?: boolean;
 }
 
 /** Everything the app is built from; `index.ts` wires the real parts, tests inject what they need. */
@@ -52,14 +56,22 @@ export interface AppDeps {
   decoder: TurnDecoder;
   logger: Logger;
   partialIntervalMs: number;
-  features?: SessionFeature[];
-  /** Routers mounted under /api. */
-  apiRouters?: Router[];
-  /** Built client to serve at / (client/dist), when present. */
-  clientDir?: string;
+  /** Frames held per channel between a source and the VAD. */
+  queueCapacity?: number;
   /** A socket-less session is stopped after this long without a client (default 10 minutes). */
   idleStopMs?: number;
-  queueCapacity?: number;
+  /** Built client to serve at / (client/dist), when present. */
+  clientDir?: string;
+  /** The LLM of answer analysis, preparation and automated decisions; without it turns are transcribed only. */
+  llm?: LlmProvider;
+  prompts?: PromptLibrary;
+  analyzerOptions?: Partial<AnswerAnalyzerOptions>;
+  /** Without storage nothing is stored or resumable, and only /healthz and the sockets are served. */
+  storage?: AppStorage;
+  /** Settings of automated interviews (served when there is storage and an LLM). */
+  automated?: Partial<Pick<BuildAutomatedOptions, 'linkSecret' | 'publicUrl' | 'turnTaking' | 'decisionTimeoutMs' | 'stopGraceMs' | 'decider'>>;
+  /** Settings of batch screening (served with the other preparation routes when there is storage and an LLM). */
+  screening?: { roots?: string[]; concurrency?: number };
 }
 
 /** The running app. */
@@ -67,194 +79,100 @@ export interface VivaApp {
   http: HttpServer;
   io: VivaIo;
   express: Express;
-  sessions: Map<string, Session>;
+  /** The running sessions (socket and file sources alike). */
+  sessions: SessionHub;
+  /** Turns a recording into stored turns, suggestions and scores (with storage). */
+  processRecording?: ProcessRecording;
+  /** Automated interviews (with storage and an LLM). */
+  automated?: AutomatedParts;
   /** Listens on host:port (port 0 picks a free one) and resolves the bound port. */
   listen(port: number, host?: string): Promise<number>;
-  /** Stops every session (waiting for finals) and closes the servers. */
+  /** Stops every session (waiting for finals), cancels recording jobs and closes the servers. */
   close(): Promise<void>;
 }
 
-function fail(code: ErrorCode, message: string): { ok: false; error: { code: ErrorCode; message: string } } {
-  return { ok: false, error: { code, message } };
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`).join('; ');
-}
-
-/** Wraps an ack callback so a client that sent no callback cannot crash the handler. */
-function safeAck<T>(ack: unknown): (reply: Ack<T>) => void {
-  return typeof ack === 'function' ? (ack as (reply: Ack<T>) => void) : () => {};
-}
-
-/** Builds the HTTP server, REST routes and Socket.IO handlers from injected parts. */
+/** Builds the app from injected parts. */
 export function createApp(deps: AppDeps): VivaApp {
+  const { logger, storage, llm } = deps;
   const app = express();
-  app.disable('x-powered-by');
-  app.get('/healthz', (_request, response) => {
-    response.json({ ok: true, sessions: sessions.size });
-  });
-  for (const router of deps.apiRouters ?? []) app.use('/api', router);
-  if (deps.clientDir && existsSync(path.join(deps.clientDir, 'index.html'))) {
-    const clientDir = deps.clientDir;
-    app.use(express.static(clientDir));
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_request, response) => response.sendFile(path.join(clientDir, 'index.html')));
-  }
-
   const http = createServer(app);
   const io: VivaIo = new Server(http, { maxHttpBufferSize: 1e6, serveClient: false });
-  const sessions = new Map<string, Session>();
-  const idleTimers = new Map<string, NodeJS.Timeout>();
-  const features = deps.features ?? [];
-  const log = deps.logger;
+  const prompts = deps.prompts ?? createPromptLibrary();
+  const repository = storage?.repository;
+  const paths = storage ? dataPaths(storage.dataDir) : undefined;
 
-  const roomOf = (sessionId: string): string => `session:${sessionId}`;
-  const emitterFor =
-    (sessionId: string): SessionEmit =>
-    (event, ...args) => {
-      io.to(roomOf(sessionId)).emit(event, ...args);
-    };
+  const automated =
+    storage && paths && llm
+      ? buildAutomatedInterviews({ repository: storage.repository, dbPath: paths.dbPath, dataDir: storage.dataDir, llm, prompts, logger, io, ...deps.automated })
+      : undefined;
 
-  function openSession(
-    sessionId: string,
-    language: Language,
-    channels: Channel[],
-    context: SessionContext,
-    origin: 'start' | 'resume',
-    resumeFrom: Partial<Record<Channel, ChannelResumePoint>> = {},
-  ): Session {
-    const emit = emitterFor(sessionId);
-    const observers: SessionObserver[] = [];
-    const observer: SessionObserver = {
-      onFinal: (session, turn) => observers.forEach((o) => o.onFinal?.(session, turn)),
-      onProgress: (session, channel, nextSeq, samples) => observers.forEach((o) => o.onProgress?.(session, channel, nextSeq, samples)),
-      onSpeech: (session, event) => observers.forEach((o) => o.onSpeech?.(session, event)),
-      onStop: async (session) => {
-        for (const o of observers) await o.onStop?.(session);
-      },
-    };
-    const sessionDeps: SessionDeps = {
-      createVad: deps.createVad,
-      decoder: deps.decoder,
-      emit,
-      observer,
-      partialIntervalMs: deps.partialIntervalMs,
-      ...(deps.queueCapacity === undefined ? {} : { queueCapacity: deps.queueCapacity }),
-    };
-    const session = new Session(sessionId, language, channels, context, sessionDeps, resumeFrom);
-    for (const feature of features) observers.push(feature.attach(session, emit, origin));
-    sessions.set(sessionId, session);
-    return session;
+  // Dispatch order: storage first (a client never sees what is not stored), the socket emitter last.
+  const subscribers: SubscriberFactory[] = [];
+  if (repository) {
+    subscribers.push(
+      createStoreSubscriber({
+        repository,
+        logger,
+        suggestionsModel: llm?.model ?? 'none',
+        suggestionsPromptVersion: prompts.version('answer-followups', 'en'),
+        ...(storage.keepTurnAudio === undefined ? {} : { keepTurnAudio: storage.keepTurnAudio }),
+      }),
+    );
   }
+  subscribers.push(createCopilotAnswers());
+  if (automated) subscribers.push(automated.subscriber);
+  if (llm) subscribers.push(createAnalysisSubscriber({ llm, prompts, logger, ...(deps.analyzerOptions ? { analyzerOptions: deps.analyzerOptions } : {}) }));
+  subscribers.push(createMetricsSubscriber(logger), createSocketEmitter(io));
 
-  function findSession(sessionId: string, socket?: VivaSocket): Session | undefined {
-    const live = sessions.get(sessionId);
-    if (live) return live;
-    for (const feature of features) {
-      const stored = feature.findStoredSession?.(sessionId);
-      if (stored) {
-        log.info(`resuming stored session ${sessionId}`);
-        return openSession(stored.sessionId, stored.language, stored.channels, stored.context, 'resume', stored.resumeFrom);
-      }
-    }
-    if (socket) socket.emit('error', { code: 'unknown-session', message: `no session ${sessionId}`, sessionId });
-    return undefined;
-  }
-
-  function watchIdle(sessionId: string): void {
-    clearTimeout(idleTimers.get(sessionId));
-    const room = io.sockets.adapter.rooms.get(roomOf(sessionId));
-    if (room && room.size > 0) return;
-    const timer = setTimeout(() => {
-      idleTimers.delete(sessionId);
-      const session = sessions.get(sessionId);
-      const stillEmpty = (io.sockets.adapter.rooms.get(roomOf(sessionId))?.size ?? 0) === 0;
-      if (session && stillEmpty) {
-        log.info(`session ${sessionId}: no client for ${deps.idleStopMs ?? 600_000} ms, stopping`);
-        void session.stop().finally(() => sessions.delete(sessionId));
-      }
-    }, deps.idleStopMs ?? 600_000);
-    timer.unref();
-    idleTimers.set(sessionId, timer);
-  }
-
-  io.on('connection', (socket: VivaSocket) => {
-    const joined = new Set<string>();
-
-    socket.on('session:start', (request, ackArg) => {
-      const ack = safeAck<{ sessionId: string }>(ackArg);
-      const parsed = SessionStartRequest.safeParse(request);
-      if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
-      const sessionId = randomUUID();
-      const { language, channels, context } = parsed.data;
-      openSession(sessionId, language, channels, context ?? {}, 'start');
-      void socket.join(roomOf(sessionId));
-      joined.add(sessionId);
-      log.info(`session ${sessionId} started (${language}, ${channels.join('+')})`);
-      ack({ ok: true, data: { sessionId } });
-    });
-
-    socket.on('session:resume', (request, ackArg) => {
-      const ack = safeAck<{ sessionId: string; language: Language; channels: Channel[]; nextSeq: Partial<Record<Channel, number>> }>(ackArg);
-      const parsed = SessionResumeRequest.safeParse(request);
-      if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
-      const session = findSession(parsed.data.sessionId);
-      if (!session) return ack(fail('unknown-session', `no session ${parsed.data.sessionId} to resume`));
-      if (session.stopped) return ack(fail('session-stopped', `session ${session.id} has stopped`));
-      void socket.join(roomOf(session.id));
-      joined.add(session.id);
-      clearTimeout(idleTimers.get(session.id));
-      ack({ ok: true, data: { sessionId: session.id, language: session.language, channels: session.channelNames, nextSeq: session.nextSeq() } });
-    });
-
-    socket.on('audio:frame', (frame) => {
-      const parsed = AudioFrame.safeParse(frame);
-      if (!parsed.success) {
-        socket.emit('error', { code: 'invalid-frame', message: `audio:frame refused: ${describeIssues(parsed.error)}` });
-        return;
-      }
-      const session = findSession(parsed.data.sessionId, socket);
-      if (!session) return;
-      const error = session.acceptFrame(parsed.data);
-      if (error) socket.emit('error', error);
-    });
-
-    socket.on('session:stop', (request, ackArg) => {
-      const ack = safeAck<Awaited<ReturnType<Session['stop']>>>(ackArg);
-      const parsed = SessionStopRequest.safeParse(request);
-      if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
-      const session = sessions.get(parsed.data.sessionId);
-      if (!session) return ack(fail('unknown-session', `no live session ${parsed.data.sessionId}`));
-      session
-        .stop()
-        .then((result) => {
-          sessions.delete(session.id);
-          log.info(`session ${session.id} stopped`);
-          ack({ ok: true, data: result });
-        })
-        .catch((error: unknown) => ack(fail('internal', error instanceof Error ? error.message : String(error))));
-    });
-
-    socket.on('analysis:retry', (request, ackArg) => {
-      const ack = safeAck<{ turnId: string }>(ackArg);
-      const parsed = AnalysisRetryRequest.safeParse(request);
-      if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
-      const { sessionId, turnId } = parsed.data;
-      const retried = features.some((feature) => feature.retryAnalysis?.(sessionId, turnId) ?? false);
-      if (!retried) return ack(fail('not-found', `no analysis to retry for turn ${turnId}`));
-      ack({ ok: true, data: { turnId } });
-    });
-
-    socket.on('disconnect', () => {
-      for (const sessionId of joined) if (sessions.has(sessionId)) watchIdle(sessionId);
-    });
+  const sessions = new SessionHub({
+    createVad: deps.createVad,
+    decoder: deps.decoder,
+    partialIntervalMs: deps.partialIntervalMs,
+    ...(deps.queueCapacity === undefined ? {} : { queueCapacity: deps.queueCapacity }),
+    logger,
+    subscribers,
+    findStored: (sessionId) => (repository ? findStoredSession(repository, sessionId, (id) => automated?.mayCapture(id) ?? false) : undefined),
   });
+
+  const processRecording = repository
+    ? createRecordingProcessor({ hub: sessions, repository, logger, ...(storage.ffmpegPath ? { ffmpegPath: storage.ffmpegPath } : {}) })
+    : undefined;
+  const interviews = storage && paths ? interviewsRouter(storage, paths.uploadDir, logger, sessions, processRecording) : undefined;
+  const apiRouters: Router[] = [];
+  if (interviews) apiRouters.push(interviews);
+  if (storage && llm) {
+    apiRouters.push(
+      createPrepRouter({
+        prep: { llm: createPrepLlm(llm, { prompts }), prompts: createPrepPrompts(prompts) },
+        screeningsDir: path.join(storage.dataDir, 'screenings'),
+        ...(deps.screening?.roots ? { screeningRoots: deps.screening.roots } : {}),
+        ...(deps.screening?.concurrency === undefined ? {} : { screeningConcurrency: deps.screening.concurrency }),
+        logger,
+      }),
+    );
+  }
+  if (automated) apiRouters.push(automated.router);
+  mountRoutes(app, apiRouters, sessions, deps.clientDir);
+
+  const sessionSockets = createSessionSocketHandlers({ io, hub: sessions, logger, ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }) });
+  io.on('connection', (socket) => {
+    sessionSockets.onConnection(socket);
+    automated?.onConnection(socket);
+  });
+
+  const retention = new AbortController();
+  // Sessions in memory are never mistaken for ones a crash left 'live'.
+  if (repository && (storage.retentionTimer ?? true)) {
+    void startRetentionTimer(repository, { signal: retention.signal, logger, isActive: (id) => sessions.get(id) !== undefined });
+  }
 
   return {
     http,
     io,
     express: app,
     sessions,
+    ...(processRecording ? { processRecording } : {}),
+    ...(automated ? { automated } : {}),
     listen(port, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -265,11 +183,44 @@ export function createApp(deps: AppDeps): VivaApp {
       });
     },
     async close() {
-      for (const timer of idleTimers.values()) clearTimeout(timer);
-      await Promise.allSettled([...sessions.values()].map((session) => session.stop()));
-      sessions.clear();
+      retention.abort();
+      sessionSockets.close();
+      await interviews?.close();
+      await sessions.stopAll();
+      automated?.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };
+}
+
+function interviewsRouter(
+  storage: AppStorage,
+  uploadDir: string,
+  logger: Logger,
+  sessions: SessionHub,
+  processRecording: ProcessRecording | undefined,
+): InterviewsRouter {
+  return createInterviewsRouter({
+    repository: storage.repository,
+    uploadDir,
+    logger,
+    isSessionActive: (id) => sessions.get(id) !== undefined,
+    ...(processRecording ? { processRecording } : {}),
+    ...(storage.ffprobePath ? { ffprobePath: storage.ffprobePath } : {}),
+    ...(storage.maxUploadBytes === undefined ? {} : { maxUploadBytes: storage.maxUploadBytes }),
+    ...(storage.defaultRetention ? { defaultRetention: storage.defaultRetention } : {}),
+  });
+}
+
+function mountRoutes(app: Express, apiRouters: Router[], sessions: SessionHub, clientDir: string | undefined): void {
+  app.disable('x-powered-by');
+  app.get('/healthz', (_request, response) => {
+    response.json({ ok: true, sessions: sessions.size });
+  });
+  for (const router of apiRouters) app.use('/api', router);
+  if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
+    app.use(express.static(clientDir));
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_request, response) => response.sendFile(path.join(clientDir, 'index.html')));
+  }
 }

@@ -1,48 +1,40 @@
-import type { ProcessRecording } from './api/recording-jobs.ts';
+/**
+ * The real parts of Viva, loaded from the configuration (LLM provider checked, speech models, the database), and the
+ * server built from them with `createApp` — what `index.ts`, `viva review` and the end-to-end tests start.
+ */
+import { createApp, type AppDeps, type VivaApp } from './app.ts';
 import type { Config } from './env.ts';
-import { createAnalysisFeature } from './features/analysis-feature.ts';
-import { createStoreFeature } from './features/store-feature.ts';
 import { createLlmProvider } from './llm/create-provider.ts';
 import type { LlmProvider } from './llm/provider.ts';
 import type { Logger } from './logger.ts';
-import { createPromptLibrary, type PromptLibrary } from './prompts.ts';
-import { createRecordingProcessor } from './recording/process-recording.ts';
+import { createPromptLibrary } from './prompts.ts';
 import { loadSpeechRuntime, type SpeechRuntime } from './speech-runtime.ts';
-import { dataPaths, type DataPaths } from './store/paths.ts';
+import { dataPaths } from './store/paths.ts';
 import { createRepository, type InterviewRepository } from './store/repository.ts';
 
-/**
- * The parts the server and `viva review` share: LLM client (endpoint checked), speech models, storage, the storage and
- * analysis features, and the recording processor that runs an uploaded file through the live pipeline.
- */
-export interface VivaCore {
-  llm: LlmProvider;
+/** A Viva server built from the real parts, not yet listening. */
+export interface BuiltServer {
+  app: VivaApp;
   runtime: SpeechRuntime;
+  llm: LlmProvider;
   repository: InterviewRepository;
-  paths: DataPaths;
-  prompts: PromptLibrary;
-  /** Writes turns, audio, suggestions, scores and failures as they happen. */
-  store: ReturnType<typeof createStoreFeature>;
-  /** Analysis of live sessions: answers still running 30 s after stop are cancelled. */
-  liveAnalysis: ReturnType<typeof createAnalysisFeature>;
-  /** Analysis of recordings: nobody waits at a stop button, so every answer's analysis finishes. */
-  recordingAnalysis: ReturnType<typeof createAnalysisFeature>;
-  /** Turns a recording file into stored turns, suggestions and scores of an existing interview. */
-  processRecording: ProcessRecording;
-  /** Frees the models and closes the database. */
+  listen(): Promise<number>;
+  /** Closes the app, then frees the models, the database and the LLM provider. */
   close(): Promise<void>;
 }
 
 /** Options the environment does not carry. */
-export interface VivaCoreOptions {
-  /** An already loaded speech runtime (tests substitute parts); closed with the core. */
+export interface BuildOptions {
+  clientDir?: string;
+  /** An already loaded speech runtime to use instead of loading one from the config (tests substitute parts); closed with the server. */
   speechRuntime?: SpeechRuntime;
+  /** Apply retention periodically (default true; `viva review` runs once and needs no timer). */
+  retentionTimer?: boolean;
 }
 
-/** Builds the shared parts from the configuration; fails with a readable message when the LLM or a model is missing. */
-export async function buildVivaCore(config: Config, logger: Logger, options: VivaCoreOptions = {}): Promise<VivaCore> {
+/** Loads the real parts and builds the app; fails with a readable message when the LLM or a model is missing. */
+export async function buildServer(config: Config, logger: Logger, options: BuildOptions = {}): Promise<BuiltServer> {
   const llm = await createLlmProvider(config.llm, { logger });
-
   const runtime =
     options.speechRuntime ??
     (await loadSpeechRuntime({
@@ -53,49 +45,58 @@ export async function buildVivaCore(config: Config, logger: Logger, options: Viv
       vad: config.vad,
       logger,
     }));
-
-  const paths = dataPaths(config.dataDir);
   let repository: InterviewRepository;
   try {
+    const paths = dataPaths(config.dataDir);
     repository = createRepository(paths.dbPath, { audioDir: paths.audioDir });
   } catch (error) {
     await runtime.close();
+    await llm.close();
     throw error;
   }
-  const prompts = createPromptLibrary();
-  const store = createStoreFeature({
-    repository,
-    logger,
-    suggestionsModel: llm.model,
-    suggestionsPromptVersion: prompts.version('answer-followups', 'en'),
-  });
-  const liveAnalysis = createAnalysisFeature({ llm, prompts, logger, recorder: store.recorder });
-  // A recording has nobody waiting at a stop button: let every answer's analysis finish.
-  const recordingAnalysis = createAnalysisFeature({ llm, prompts, logger, recorder: store.recorder, drainAfterStopMs: 60 * 60_000 });
-  const processRecording = createRecordingProcessor({
-    createVad: runtime.createVad,
-    decoder: runtime.decoder,
-    repository,
-    features: [store, recordingAnalysis],
-    analysisSettled: (id) => recordingAnalysis.settled(id),
-    logger,
-    ffmpegPath: config.ffmpegPath,
-  });
-
+  const app = createApp(appDepsFromConfig(config, { runtime, llm, repository, logger }, options));
   return {
-    llm,
+    app,
     runtime,
+    llm,
     repository,
-    paths,
-    prompts,
-    store,
-    liveAnalysis,
-    recordingAnalysis,
-    processRecording,
+    listen: () => app.listen(config.port, config.host),
     async close() {
+      await app.close();
       await runtime.close();
       repository.close();
       await llm.close();
     },
+  };
+}
+
+/** The app's parts and settings from the configuration and the loaded parts. */
+export function appDepsFromConfig(
+  config: Config,
+  parts: { runtime: SpeechRuntime; llm: LlmProvider; repository: InterviewRepository; logger: Logger },
+  options: BuildOptions = {},
+): AppDeps {
+  return {
+    createVad: parts.runtime.createVad,
+    decoder: parts.runtime.decoder,
+    logger: parts.logger,
+    partialIntervalMs: config.partialIntervalMs,
+    llm: parts.llm,
+    prompts: createPromptLibrary(),
+    storage: {
+      repository: parts.repository,
+      dataDir: config.dataDir,
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+      maxUploadBytes: config.maxUploadBytes,
+      defaultRetention: { audioDays: config.audioRetentionDays ?? null, transcriptDays: config.transcriptRetentionDays ?? null },
+      ...(options.retentionTimer === undefined ? {} : { retentionTimer: options.retentionTimer }),
+    },
+    automated: {
+      ...(config.linkSecret === undefined ? {} : { linkSecret: config.linkSecret }),
+      ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+    },
+    screening: { roots: config.screeningRoots, concurrency: config.screeningConcurrency },
+    ...(options.clientDir === undefined ? {} : { clientDir: options.clientDir }),
   };
 }

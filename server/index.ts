@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { loadConfig, type Config } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { buildServer } from './server.ts';
+import { buildServer } from './core.ts';
 
 async function main(): Promise<void> {
   let config: Config;

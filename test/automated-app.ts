@@ -1,7 +1,8 @@
 /**
- * The real server as the automated-interview tests use it: real Socket.IO on 127.0.0.1:0, real Silero VAD, whisper test
- * model (or a scripted transcriber where a test needs words), the real storage, analysis and automated features, and
- * the fake vLLM answering follow-up decisions and answer analysis over real HTTP.
+ * The real server as the automated-interview tests use it, built by the production composition root (`createApp` with
+ * storage, an LLM and automated settings): real Socket.IO on 127.0.0.1:0, real Silero VAD, whisper test model (or a
+ * scripted transcriber where a test needs words), real SQLite, and the fake vLLM answering follow-up decisions and
+ * answer analysis over real HTTP.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,13 +10,9 @@ import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { DecodeScheduler } from '../server/asr/scheduler.ts';
 import type { Transcriber } from '../server/asr/transcriber.ts';
-import { buildAutomatedInterviews, type AutomatedInterviews } from '../server/automated/index.ts';
-import type { AutomatedStore } from '../server/automated/automated-store.ts';
+import type { AutomatedParts } from '../server/automated/index.ts';
 import type { TurnTakingConfig } from '../server/automated/turn-taking.ts';
 import { FOLLOW_UP_DECISION_SCHEMA_NAME } from '../server/automated/follow-up-decider.ts';
-import { createAnalysisFeature } from '../server/features/analysis-feature.ts';
-import { createStoreFeature } from '../server/features/store-feature.ts';
-import { createInterviewsRouter } from '../server/api/interviews.ts';
 import { createLlmClient } from '../server/llm/client.ts';
 import { silentLogger } from '../server/logger.ts';
 import { createPromptLibrary } from '../server/prompts.ts';
@@ -54,7 +51,7 @@ export interface AutomatedApp {
   port: number;
   origin: string;
   repository: InterviewRepository;
-  automated: AutomatedInterviews & { store: AutomatedStore };
+  automated: AutomatedParts;
   llm: FakeLlmServer;
   dataDir: string;
   /** Replaces the fake model's follow-up script (in order, the last repeats; null moves on). */
@@ -86,27 +83,20 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
     return analysis(request);
   });
   const llmClient = createLlmClient({ baseUrl: llm.baseUrl, model: FAKE_DEFAULT_MODEL, timeoutMs: 10_000, maxRetries: 1, structuredOutput: 'auto', retryBaseDelayMs: 5 });
-  const prompts = createPromptLibrary();
-  const store = createStoreFeature({ repository, logger: silentLogger, suggestionsModel: FAKE_DEFAULT_MODEL, suggestionsPromptVersion: 'test', keepTurnAudio: false });
-  const liveAnalysis = createAnalysisFeature({ llm: llmClient, prompts, logger: silentLogger, recorder: store.recorder, drainAfterStopMs: 20_000 });
-  const automated = buildAutomatedInterviews({
-    repository,
-    dbPath: paths.dbPath,
-    dataDir,
-    llm: llmClient,
-    prompts,
-    logger: silentLogger,
-    ...(options.turnTaking ? { turnTaking: options.turnTaking } : {}),
-  });
-  const interviews = createInterviewsRouter({ repository, uploadDir: paths.uploadDir, logger: { info() {}, warn() {}, error() {} } });
   const speech = await startSpeechApp('tiny', {
-    features: [store, liveAnalysis, automated.feature],
-    apiRouters: [interviews, automated.router],
     partialIntervalMs: 5_000,
+    llm: llmClient,
+    prompts: createPromptLibrary(),
+    storage: { repository, dataDir, keepTurnAudio: false, retentionTimer: false },
+    automated: {
+      ...(options.turnTaking ? { turnTaking: options.turnTaking } : {}),
+      ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
+    },
     ...(options.transcriber ? { decoder: new DecodeScheduler(options.transcriber) } : {}),
     ...(options.clientDir ? { clientDir: options.clientDir } : {}),
   });
-  automated.installSocketHandlers(speech.app.io);
+  const automated = speech.app.automated;
+  if (!automated) throw new Error('createApp built no automated interviews');
   const origin = `http://127.0.0.1:${speech.port}`;
   return {
     speech,
@@ -131,8 +121,6 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
     },
     async close() {
       await speech.close();
-      automated.close();
-      await interviews.close();
       repository.close();
       await llm.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -102,7 +102,7 @@ describe('automated interview in the real browser', () => {
     expect(await page.getByTestId('candidate-consent').innerText()).toContain('recorded and scored by an AI');
     await page.screenshot({ path: path.join(OUTPUT, 'automated-consent-en.png') });
     // Nothing is captured before consent: no session, no frames.
-    expect(app.speech.app.sessions.has(interview.id)).toBe(false);
+    expect(app.speech.app.sessions.get(interview.id)).toBeUndefined();
     expect(await page.getByTestId('consent-agree').isDisabled()).toBe(true);
     await page.getByTestId('consent-checkbox').check();
     await page.getByTestId('consent-agree').click();

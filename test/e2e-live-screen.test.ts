@@ -30,7 +30,7 @@ import { DecodeScheduler } from '../server/asr/scheduler.ts';
 import type { TranscribeOptions, TranscribeResult, Transcriber } from '../server/asr/transcriber.ts';
 import { loadConfig, type Config } from '../server/env.ts';
 import { silentLogger } from '../server/logger.ts';
-import { buildServer, type BuiltServer } from '../server/server.ts';
+import { buildServer, type BuiltServer } from '../server/core.ts';
 import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.ts';
 import { analysisAnswerOf, analysisResponder, jsonScript } from './fakes/fake-analysis-answers.ts';
 import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';

@@ -22,7 +22,7 @@ import type { ApiErrorBody, Interview, InterviewDetail, RecordingAccepted, Recor
 import { VIVA_EXIT, runViva } from '../server/cli/viva.ts';
 import { silentLogger } from '../server/logger.ts';
 import type { InterviewReport } from '../server/reports/build-report.ts';
-import { buildServer, type BuiltServer } from '../server/server.ts';
+import { buildServer, type BuiltServer } from '../server/core.ts';
 import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.ts';
 import type { TurnVad } from '../server/vad/turn-vad.ts';
 import { startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';

@@ -2,7 +2,7 @@
  * The `viva` command (bin/viva.js runs this through tsx): `review` a recorded interview, `screen` resumes, `serve` the app.
  * Each subcommand imports its code only when chosen, so `viva help` or a usage error never loads a model.
  */
-import type { VivaCoreOptions } from '../core.ts';
+import type { BuildOptions } from '../core.ts';
 import type { Config } from '../env.ts';
 import type { Logger } from '../logger.ts';
 import type { ReviewOutput, ReviewParts } from './review.ts';
@@ -30,7 +30,7 @@ export interface VivaCliDeps {
   /** Configuration of `review`; default `loadConfig()` of the process environment. */
   config?: Config;
   /** Substitutes parts of what `review` builds (tests: a speech runtime with a scripted decoder). */
-  coreOptions?: VivaCoreOptions;
+  coreOptions?: Pick<BuildOptions, 'speechRuntime'>;
 }
 
 /**
@@ -94,14 +94,17 @@ async function review(argv: string[], deps: VivaCliDeps): Promise<number> {
         process.env.NODE_ENV ??= 'production';
         const { loadConfig } = await import('../env.ts');
         const { createLogger } = await import('../logger.ts');
-        const { buildVivaCore } = await import('../core.ts');
+        const { buildServer } = await import('../core.ts');
         const config = deps.config ?? loadConfig();
         // The progress bar is the command's output; log lines only for problems (or everything with VIVA_LOG_LEVEL=debug).
         const logger: Logger = createLogger(config.logLevel === 'debug' ? 'debug' : 'warn', (line) => stderr.write(`${line}\n`));
-        const core = await buildVivaCore(config, logger, deps.coreOptions ?? {});
-        close = () => core.close();
+        // The same app as the server's (never listening): the recording runs through its session hub and subscribers.
+        const built = await buildServer(config, logger, { ...deps.coreOptions, retentionTimer: false });
+        close = () => built.close();
         signal.throwIfAborted();
-        return { repository: core.repository, processRecording: core.processRecording };
+        const { processRecording } = built.app;
+        if (!processRecording) throw new Error('the app was built without storage');
+        return { repository: built.repository, processRecording };
       },
     });
   } finally {

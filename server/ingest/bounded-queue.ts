@@ -1,10 +1,12 @@
 /**
- * A bounded FIFO between a push source (the socket) and a pulling consumer (`for await`). When full, new items are refused
- * and counted, never queued without limit.
+ * A bounded FIFO between a push source and a pulling consumer (`for await`). When full, new items are refused and counted,
+ * never queued without limit; a producer that can wait (a file) awaits `whenRoom()` instead.
  */
 export class BoundedQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private waiter: ((result: IteratorResult<T>) => void) | undefined;
+  /** Producers waiting for room (`whenRoom`), oldest first. */
+  private readonly roomWaiters: { below: number; resolve: () => void }[] = [];
   private closed = false;
   /** Items refused because the queue was full. */
   dropped = 0;
@@ -37,9 +39,29 @@ export class BoundedQueue<T> implements AsyncIterable<T> {
     return true;
   }
 
+  /**
+   * Resolves once fewer than `below` items wait (default: the capacity, i.e. a push would not be dropped), or the queue is
+   * closed. A producer that can wait (a file) keeps `below` small, so it is read only as fast as the consumer pulls.
+   */
+  whenRoom(below = this.capacity): Promise<void> {
+    if (this.closed || this.items.length < below) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push({ below, resolve }));
+  }
+
+  private wakeProducers(): void {
+    for (let i = 0; i < this.roomWaiters.length; i++) {
+      const waiter = this.roomWaiters[i];
+      if (waiter && (this.closed || this.items.length < waiter.below)) {
+        this.roomWaiters.splice(i--, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
   /** Ends the stream once the queued items have been pulled. */
   close(): void {
     this.closed = true;
+    this.wakeProducers();
     const waiter = this.waiter;
     if (waiter && this.items.length === 0) {
       this.waiter = undefined;
@@ -51,7 +73,10 @@ export class BoundedQueue<T> implements AsyncIterable<T> {
     return {
       next: () => {
         const item = this.items.shift();
-        if (item !== undefined) return Promise.resolve({ value: item, done: false });
+        if (item !== undefined) {
+          if (this.roomWaiters.length > 0) this.wakeProducers();
+          return Promise.resolve({ value: item, done: false });
+        }
         if (this.closed) return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve) => {
           this.waiter = resolve;
@@ -60,6 +85,7 @@ export class BoundedQueue<T> implements AsyncIterable<T> {
       return: () => {
         this.closed = true;
         this.items.length = 0;
+        this.wakeProducers();
         return Promise.resolve({ value: undefined, done: true });
       },
     };

@@ -1,22 +1,16 @@
 import type { Channel } from '../../protocol/schemas.ts';
 import type { ProcessRecording } from '../api/recording-jobs.ts';
-import type { SessionFeature } from '../app.ts';
 import type { Logger } from '../logger.ts';
 import { decodeAudioStream } from '../media/decode.ts';
-import { Session, type SessionObserver } from '../session/session.ts';
+import { FILE_SOURCE } from '../session/session.ts';
+import type { SessionHub } from '../session/session-hub.ts';
+import { contextFromInterview } from '../session/stored-sessions.ts';
 import type { InterviewRepository } from '../store/repository.ts';
-import type { TurnDecoder } from '../asr/turn-decoder.ts';
-import type { TurnVad } from '../vad/turn-vad.ts';
 
-/** What the recording processor runs on: the live pipeline's parts. */
+/** What the recording processor runs on: the same session hub (pipeline and subscribers) as live interviews. */
 export interface RecordingProcessorDeps {
-  createVad(channel: Channel): TurnVad;
-  decoder: TurnDecoder;
+  hub: SessionHub;
   repository: InterviewRepository;
-  /** Storage and analysis, attached with origin 'recording'. */
-  features: SessionFeature[];
-  /** Resolves when a stopped session's analyses are done (the analysis feature's `settled`). */
-  analysisSettled?(sessionId: string): Promise<void>;
   logger: Logger;
   ffmpegPath?: string;
 }
@@ -26,41 +20,23 @@ const CHUNK_SAMPLES = 16_000;
 
 /**
  * Turns an uploaded recording into the same turns, transcripts, suggestions and scores as a live interview: the file is
- * decoded by ffmpeg as a stream (16 kHz mono) and fed through the live pipeline as fast as the CPU allows (no partials).
- * The whole recording is one channel: speakers are not separated, so every turn is treated as the candidate's.
+ * decoded by ffmpeg as a stream (16 kHz mono) and fed as the file source of a session (no partials, back-pressure from the
+ * pipeline's queue, every answer's analysis allowed to finish). The whole recording is one channel: speakers are not
+ * separated, so every turn is treated as the candidate's.
  */
 export function createRecordingProcessor(deps: RecordingProcessorDeps): ProcessRecording {
   return async ({ interviewId, filePath, language, probe, signal, onProgress }) => {
     const interview = deps.repository.getInterview(interviewId);
     if (!interview) throw new Error(`interview ${interviewId} no longer exists`);
     const channel: Channel = 'candidate';
-    const observers: SessionObserver[] = [];
-    const session = new Session(
-      interviewId,
-      language,
-      [channel],
-      {
-        ...(interview.role === null ? {} : { role: interview.role }),
-        ...(interview.jobDescription === null ? {} : { jobDescription: interview.jobDescription }),
-        ...(interview.resume === null ? {} : { resume: interview.resume }),
-        ...(interview.context.rubric ? { rubric: interview.context.rubric } : {}),
-        ...(interview.context.plannedQuestions ? { plannedQuestions: interview.context.plannedQuestions } : {}),
+    const session = deps.hub.open({ sessionId: interviewId, language, channels: [channel], context: contextFromInterview(interview) }, 'file', FILE_SOURCE);
+    let turns = 0;
+    session.events.subscribe({
+      name: 'recording-turns',
+      handle: (event) => {
+        if (event.type === 'transcript-final') turns++;
       },
-      {
-        createVad: deps.createVad,
-        decoder: deps.decoder,
-        emit: () => {},
-        // Partials are for screens; a recording has nobody watching it live.
-        partialIntervalMs: Number.MAX_SAFE_INTEGER,
-        observer: {
-          onFinal: (current, turn) => observers.forEach((o) => o.onFinal?.(current, turn)),
-          onStop: async (current) => {
-            for (const o of observers) await o.onStop?.(current);
-          },
-        },
-      },
-    );
-    for (const feature of deps.features) observers.push(feature.attach(session, () => {}, 'recording'));
+    });
 
     const durationMs = probe.durationMs ?? null;
     const warnings: string[] = [];
@@ -79,13 +55,13 @@ export function createRecordingProcessor(deps: RecordingProcessorDeps): ProcessR
         let offset = 0;
         for (; offset + CHUNK_SAMPLES <= joined.length; offset += CHUNK_SAMPLES) {
           signal.throwIfAborted();
-          await session.pushAudio(channel, joined.subarray(offset, offset + CHUNK_SAMPLES));
+          await session.feed(channel, joined.subarray(offset, offset + CHUNK_SAMPLES));
           processedSamples += CHUNK_SAMPLES;
           if (durationMs) onProgress({ fraction: Math.min(0.9, (processedSamples / 16) / durationMs * 0.9), stage: 'transcribing' });
         }
         pending = joined.slice(offset);
       }
-      if (pending.length > 0) await session.pushAudio(channel, pending);
+      if (pending.length > 0) await session.feed(channel, pending);
       processedSamples += pending.length;
       // A file cut short whose container still declares its full length decodes "successfully" (ffmpeg exits 0).
       const decodedMs = processedSamples / 16;
@@ -95,14 +71,14 @@ export function createRecordingProcessor(deps: RecordingProcessorDeps): ProcessR
       signal.throwIfAborted();
       await session.stop();
       onProgress({ fraction: 0.9, stage: 'analysing' });
-      await deps.analysisSettled?.(interviewId);
+      await session.events.settled();
       signal.throwIfAborted();
       onProgress({ fraction: 1, stage: 'done' });
-      deps.logger.info(`recording ${interviewId}: ${session.finals.length} turns from ${Math.round(processedSamples / 16_000)} s of audio`);
+      deps.logger.info(`recording ${interviewId}: ${turns} turns from ${Math.round(processedSamples / 16_000)} s of audio`);
       for (const warning of warnings) deps.logger.warn(`recording ${interviewId}: ${warning}`);
       return { warnings };
     } catch (error) {
-      session.abort();
+      deps.hub.discard(session);
       throw error;
     }
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Session, type SessionEmit } from './session.ts';
+import type { SessionEvent } from './events.ts';
+import { Session, SOCKET_SOURCE } from './session.ts';
 import type { DecodeOutcome, TurnDecoder } from '../asr/turn-decoder.ts';
 import type { TurnVad, TurnVadEvent } from '../vad/turn-vad.ts';
 
@@ -50,12 +51,17 @@ class RecordingDecoder implements TurnDecoder {
   }
 }
 
-function recordEmits(): { emit: SessionEmit; events: { name: string; payload: Record<string, unknown> }[] } {
+/** Subscribes to a session's events and records them under their wire names (`transcript-final` → `transcript:final`). */
+function recordEvents(session: Session): { name: string; payload: Record<string, unknown> }[] {
   const events: { name: string; payload: Record<string, unknown> }[] = [];
-  const emit: SessionEmit = (name, ...args) => {
-    events.push({ name, payload: args[0] as unknown as Record<string, unknown> });
-  };
-  return { emit, events };
+  session.events.subscribe({
+    name: 'test',
+    handle: (event: SessionEvent) => {
+      const { type, ...payload } = event;
+      events.push({ name: type.replace('-', ':'), payload });
+    },
+  });
+  return events;
 }
 
 /** 100 ms PCM16 frames: `loud` ones hold a constant 0.5 signal, the rest silence. */
@@ -69,8 +75,8 @@ function frame(loud: boolean): Uint8Array {
 }
 
 function makeSession(decoder = new RecordingDecoder(), queueCapacity = 600) {
-  const { emit, events } = recordEmits();
-  const session = new Session('s1', 'en', ['candidate'], {}, { createVad: () => new ThresholdVad(), decoder, emit, partialIntervalMs: 1000, queueCapacity });
+  const session = new Session('s1', 'en', ['candidate'], {}, { createVad: () => new ThresholdVad(), decoder, source: SOCKET_SOURCE, partialIntervalMs: 1000, queueCapacity });
+  const events = recordEvents(session);
   return { session, events, decoder };
 }
 
@@ -157,15 +163,20 @@ describe('Session', () => {
 
   it('stores the resume point about once a second while quiet, and right away when a final moves it past a turn', async () => {
     const progress: { nextSeq: number; samplesReceived: number }[] = [];
-    const { emit } = recordEmits();
     const session = new Session('s1', 'en', ['candidate'], {}, {
       createVad: () => new ThresholdVad(),
       decoder: new RecordingDecoder(),
-      emit,
+      source: SOCKET_SOURCE,
       partialIntervalMs: 1000,
-      observer: {
-        onProgress: (_session, _channel, nextSeq, samplesReceived) => progress.push({ nextSeq, samplesReceived }),
-        onFinal: () => progress.push({ nextSeq: -1, samplesReceived: -1 }),
+    });
+    session.events.subscribe({
+      name: 'progress',
+      handle: (event) => {
+        if (event.type === 'channel-progress') progress.push({ nextSeq: event.nextSeq, samplesReceived: event.samplesReceived });
+        if (event.type !== 'transcript-final') return;
+        // The final carries the point it moved the channel to: stored with the turn.
+        progress.push({ nextSeq: -1, samplesReceived: -1 });
+        if (event.resumePoint) progress.push({ ...event.resumePoint });
       },
     });
     // 10 s of silence, then 0.5 s of speech and 0.3 s of silence (100 ms frames).

@@ -1,5 +1,4 @@
 import { pcm16ToFloat32, samplesToMs, BYTES_PER_SAMPLE } from '../../protocol/audio.ts';
-import type { ServerToClientEvents } from '../../protocol/events.ts';
 import type {
   AudioFrame,
   Channel,
@@ -8,47 +7,46 @@ import type {
   Language,
   SessionContext,
   SessionStopResult,
-  TranscriptEvent,
 } from '../../protocol/schemas.ts';
 import { BoundedQueue } from '../ingest/bounded-queue.ts';
 import { FrameGate } from '../ingest/frame-gate.ts';
 import type { TurnDecoder } from '../asr/turn-decoder.ts';
-import { ChannelPipeline, type FinalTurn, type TurnSink } from '../turns/channel-pipeline.ts';
+import { ChannelPipeline, type ChannelEvent } from '../turns/channel-pipeline.ts';
 import type { TurnVad } from '../vad/turn-vad.ts';
+import { SessionBus, type ChannelResumePoint, type SessionOrigin } from './events.ts';
 
-/** Sends one server event to everyone following a session. */
-export type SessionEmit = <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
-
-/** Hooks that observe a session's turns (storage, answer analysis); all optional. */
-export interface SessionObserver {
-  onFinal?(session: Session, turn: FinalTurn): void;
-  onProgress?(session: Session, channel: Channel, nextSeq: number, samplesReceived: number): void;
-  onStop?(session: Session): void | Promise<void>;
-  /** A channel's VAD confirmed speech ('start', atMs = the turn's start) or closed a turn ('end', atMs = its end). */
-  onSpeech?(session: Session, event: { type: 'start' | 'end'; channel: Channel; atMs: number }): void;
+/** How an audio source wants its session run: the same pipeline, different options. */
+export interface SourceOptions {
+  /** Re-decode open turns for partial transcripts (a screen is watching). */
+  partials: boolean;
+  /** After the end, answers already heard get this long to finish analysis before their calls are cancelled. */
+  analysisDrainMs: number;
 }
 
-/** What a session needs from the rest of the server. */
+/** A client streaming frames over Socket.IO: partials for its screen; someone is waiting at the stop button. */
+export const SOCKET_SOURCE: SourceOptions = { partials: true, analysisDrainMs: 30_000 };
+/** A recording decoded on the server: nobody watches it live, and every answer's analysis may finish. */
+export const FILE_SOURCE: SourceOptions = { partials: false, analysisDrainMs: 60 * 60_000 };
+
+/** What a session is built from: the speech stages and how its source wants them run. */
 export interface SessionDeps {
   createVad(channel: Channel): TurnVad;
   decoder: TurnDecoder;
-  emit: SessionEmit;
-  observer?: SessionObserver;
+  source: SourceOptions;
   partialIntervalMs: number;
-  /** Frames held per channel between the socket and the VAD before new ones are refused. */
+  /** Frames held per channel between the source and the VAD: a socket's extra frames are dropped, a file waits. */
   queueCapacity?: number;
+  /** Where a subscriber that throws is reported. */
+  onSubscriberFailure?(subscriber: string, event: string, error: unknown): void;
 }
 
-/** Where a channel resumes after a server restart. */
-export interface ChannelResumePoint {
-  nextSeq: number;
-  samplesReceived: number;
-}
+export type { ChannelResumePoint } from './events.ts';
 
-/** A frame's audio (or silence filling a gap before frame `seq`) on its way from the socket to the VAD. */
+/** A frame's audio (PCM16 from a socket, samples from a file, or silence filling a gap before frame `seq`) on its way to the VAD. */
 interface QueuedAudio {
   seq: number;
   bytes?: Uint8Array;
+  samples?: Float32Array;
   silenceSamples?: number;
 }
 
@@ -67,6 +65,8 @@ interface ChannelState {
   samplesAccepted: number;
   /** Samples of frames dropped on overflow, inserted as silence when the queue has room so the timeline stays true. */
   owedSilence: number;
+  /** Chunks queued by `feed` (their sequence numbers). */
+  framesFed: number;
   vadFailed: boolean;
 }
 
@@ -74,19 +74,23 @@ interface ChannelState {
 const PRE_ROLL_MS = 4_000;
 /** How far the resume point moves while nobody speaks before it is stored again (1 s). */
 const RESUME_POINT_STEP_SAMPLES = 16_000;
+/** Chunks of file audio queued ahead of the VAD at most: the file is read only as fast as the pipeline takes it. */
+const FILE_CHUNKS_QUEUED = 2;
 /** A gap is filled with at most this much silence so a bad sequence number cannot allocate unbounded memory. */
 const MAX_GAP_FILL_MS = 10_000;
 
 /**
- * One live interview: per channel a frame gate (sequence numbers), a bounded queue, and a turn pipeline (VAD → ASR).
- * Frames are accepted synchronously from the socket; each channel's queue is drained by its own async loop.
+ * One interview's audio path: per channel a frame gate (sequence numbers), a bounded queue, and a turn pipeline (VAD →
+ * ASR), all publishing into the session's event stream (`events`). Two sources feed it: socket frames, accepted
+ * synchronously (`acceptFrame`: a full queue drops and counts), and file audio (`feed`: waits for room). Each channel's
+ * queue is drained by its own async loop.
  */
 export class Session {
   private readonly channels = new Map<Channel, ChannelState>();
   private readonly controller = new AbortController();
   private stopping: Promise<SessionStopResult> | undefined;
-  /** Final transcripts in the order they were produced. */
-  readonly finals: TranscriptEvent[] = [];
+  /** The session's event stream: subscribe before `open()`. */
+  readonly events: SessionBus;
 
   constructor(
     readonly id: string,
@@ -96,14 +100,15 @@ export class Session {
     private readonly deps: SessionDeps,
     resumeFrom: Partial<Record<Channel, ChannelResumePoint>> = {},
   ) {
+    this.events = new SessionBus(deps.onSubscriberFailure);
     for (const channel of channels) {
       const resume = resumeFrom[channel];
-      const sink = this.sinkFor();
       const pipeline = new ChannelPipeline(
         {
           sessionId: id,
           channel,
           language,
+          partials: deps.source.partials,
           partialIntervalMs: deps.partialIntervalMs,
           preRollMs: PRE_ROLL_MS,
           startSample: resume?.samplesReceived ?? 0,
@@ -111,7 +116,7 @@ export class Session {
         },
         deps.createVad(channel),
         deps.decoder,
-        sink,
+        (event) => this.onChannelEvent(event),
       );
       const state: ChannelState = {
         gate: new FrameGate(resume?.nextSeq ?? 0),
@@ -124,11 +129,22 @@ export class Session {
         framesReceived: 0,
         samplesAccepted: resume?.samplesReceived ?? 0,
         owedSilence: 0,
+        framesFed: 0,
         vadFailed: false,
       };
       state.loop = this.drainChannel(channel, state);
       this.channels.set(channel, state);
     }
+  }
+
+  /** The options of the source feeding this session. */
+  get source(): SourceOptions {
+    return this.deps.source;
+  }
+
+  /** Publishes the first event, once the subscribers are in place. */
+  open(origin: SessionOrigin): void {
+    this.events.publish({ type: 'session-start', origin });
   }
 
   /** The channels this session listens to. */
@@ -171,7 +187,8 @@ export class Session {
     state.framesReceived++;
     if (verdict.missingFrames > 0) {
       const fillSamples = Math.min(verdict.missingFrames * (verdict.bytes.byteLength / BYTES_PER_SAMPLE), (MAX_GAP_FILL_MS * 16_000) / 1000);
-      this.deps.emit('audio:gap', {
+      this.events.publish({
+        type: 'audio-gap',
         sessionId: this.id,
         channel: frame.channel,
         expectedSeq: verdict.expectedSeq,
@@ -202,15 +219,16 @@ export class Session {
   }
 
   /**
-   * Feeds audio produced on the server (an uploaded recording) straight into a channel's pipeline, with backpressure:
-   * resolves once the VAD has taken it. Not for socket frames, which go through `acceptFrame`.
+   * The file source: queues audio decoded on the server (an uploaded recording) like a frame, waiting for room instead of
+   * dropping (back-pressure), so a file is read exactly as fast as the VAD takes it. Resolves once the audio is queued.
    */
-  async pushAudio(channel: Channel, samples: Float32Array): Promise<void> {
+  async feed(channel: Channel, samples: Float32Array): Promise<void> {
     const state = this.channels.get(channel);
     if (!state) throw new Error(`channel '${channel}' is not open in session ${this.id}`);
+    await state.queue.whenRoom(FILE_CHUNKS_QUEUED);
     if (this.stopping) throw new Error(`session ${this.id} has stopped`);
+    if (!state.queue.push({ seq: state.framesFed++, samples })) throw new Error(`session ${this.id}: the ${channel} queue refused file audio`);
     state.samplesAccepted += samples.length;
-    await state.pipeline.push(samples);
   }
 
   /** Stops listening: processes every queued frame, closes open turns and resolves once every final transcript is out. */
@@ -231,8 +249,9 @@ export class Session {
     await Promise.all([...this.channels.values()].map((state) => (state.vadFailed ? state.pipeline.drain() : state.pipeline.finish())));
     const stats: Partial<Record<Channel, ChannelStats>> = {};
     for (const [channel, state] of this.channels) stats[channel] = this.channelStats(state);
-    await this.deps.observer?.onStop?.(this);
-    return { sessionId: this.id, stats };
+    const result = { sessionId: this.id, stats };
+    this.events.publish({ type: 'session-end', result });
+    return result;
   }
 
   private channelStats(state: ChannelState): ChannelStats {
@@ -253,13 +272,14 @@ export class Session {
   private async drainChannel(channel: Channel, state: ChannelState): Promise<void> {
     for await (const item of state.queue) {
       if (state.vadFailed) continue;
-      const samples = item.bytes ? pcm16ToFloat32(item.bytes) : new Float32Array(item.silenceSamples ?? 0);
-      if (item.bytes) state.recentFrames.push({ seq: item.seq, startSample: state.pipeline.samplesReceived });
+      const samples = item.bytes ? pcm16ToFloat32(item.bytes) : (item.samples ?? new Float32Array(item.silenceSamples ?? 0));
+      if (item.bytes || item.samples) state.recentFrames.push({ seq: item.seq, startSample: state.pipeline.samplesReceived });
       try {
         await state.pipeline.push(samples);
       } catch (error) {
         state.vadFailed = true;
-        this.deps.emit('error', {
+        this.events.publish({
+          type: 'error',
           code: 'vad-failed',
           message: `speech detection failed on the ${channel} channel: ${error instanceof Error ? error.message : String(error)}`,
           sessionId: this.id,
@@ -272,7 +292,13 @@ export class Session {
   }
 
   /** Moves the channel's resume point (what a restarted server resumes from) up to the pipeline's safe position. */
-  private advanceResumePoint(channel: Channel, state: ChannelState, force = false): void {
+  private advanceResumePoint(channel: Channel, state: ChannelState): void {
+    const point = this.nextResumePoint(state, false);
+    if (point) this.events.publish({ type: 'channel-progress', sessionId: this.id, channel, ...point });
+  }
+
+  /** The channel's new resume point when it moved enough to be stored (`force`: any move), else undefined. */
+  private nextResumePoint(state: ChannelState, force: boolean): ChannelResumePoint | undefined {
     const lastSeq = state.lastProcessedSeq;
     const safe = state.pipeline.safeResumeSample();
     const frames = state.recentFrames;
@@ -286,16 +312,16 @@ export class Session {
     } else if (first && first.startSample <= safe) {
       point = { nextSeq: first.seq, samplesReceived: first.startSample };
     } else {
-      return; // The safe position lies before the frames this process has seen: keep the stored point.
+      return undefined; // The safe position lies before the frames this process has seen: keep the stored point.
     }
-    if (point.nextSeq === state.resumePoint.nextSeq && point.samplesReceived === state.resumePoint.samplesReceived) return;
+    if (point.nextSeq === state.resumePoint.nextSeq && point.samplesReceived === state.resumePoint.samplesReceived) return undefined;
     // While nobody speaks the point creeps forward with every frame; storing it once a second is enough (a lagging point
     // only means a restart re-hears a little more silence). A final moves it past its turn at once (force): a restart must
     // never hear a stored turn again.
     const aheadSamples = point.samplesReceived - state.resumePoint.samplesReceived;
-    if (!force && aheadSamples >= 0 && aheadSamples < RESUME_POINT_STEP_SAMPLES) return;
+    if (!force && aheadSamples >= 0 && aheadSamples < RESUME_POINT_STEP_SAMPLES) return undefined;
     state.resumePoint = point;
-    this.deps.observer?.onProgress?.(this, channel, point.nextSeq, point.samplesReceived);
+    return point;
   }
 
   /** Where each channel would resume after a server restart. */
@@ -305,34 +331,12 @@ export class Session {
     return result;
   }
 
-  private sinkFor(): TurnSink {
-    return {
-      speechStart: (channel, atMs) => {
-        this.deps.emit('speech:start', { sessionId: this.id, channel, atMs });
-        this.deps.observer?.onSpeech?.(this, { type: 'start', channel, atMs });
-      },
-      speechEnd: (channel, atMs) => {
-        this.deps.emit('speech:end', { sessionId: this.id, channel, atMs });
-        this.deps.observer?.onSpeech?.(this, { type: 'end', channel, atMs });
-      },
-      partial: (event) => this.deps.emit('transcript:partial', event),
-      final: (turn) => {
-        const { audio: _audio, finalLatencyMs: _latency, ...event } = turn;
-        this.finals.push(event);
-        // Stored, and the resume point moved past it, before any client sees it: an acknowledged turn survives a crash
-        // and is not heard again after a restart.
-        this.deps.observer?.onFinal?.(this, turn);
-        const state = this.channels.get(turn.channel);
-        if (state) this.advanceResumePoint(turn.channel, state, true);
-        this.deps.emit('transcript:final', event);
-      },
-      failure: (channel, turnId, message) =>
-        this.deps.emit('error', {
-          code: 'asr-failed',
-          message: `transcription of turn ${turnId} failed: ${message}; its audio is kept`,
-          sessionId: this.id,
-          channel,
-        }),
-    };
+  private onChannelEvent(event: ChannelEvent): void {
+    if (event.type !== 'transcript-final') return this.events.publish(event);
+    // The final carries the channel's new resume point, so storage writes both before any client sees the turn: an
+    // acknowledged turn survives a crash and is not heard again after a restart.
+    const state = this.channels.get(event.channel);
+    const resumePoint = state ? this.nextResumePoint(state, true) : undefined;
+    this.events.publish(resumePoint ? { ...event, resumePoint } : event);
   }
 }

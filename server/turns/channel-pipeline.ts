@@ -1,32 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { AudioTail } from './audio-tail.ts';
 import { msToSamples, samplesToMs } from '../../protocol/audio.ts';
-import type { Channel, Language, TranscriptEvent } from '../../protocol/schemas.ts';
+import type { Channel, Language } from '../../protocol/schemas.ts';
+import type { SessionEventOf } from '../session/events.ts';
 import type { TurnDecoder } from '../asr/turn-decoder.ts';
 import type { TurnVad, TurnVadEvent } from '../vad/turn-vad.ts';
 
-/** A final transcript with the turn's audio, for whoever keeps it. */
-export interface FinalTurn extends TranscriptEvent {
-  audio: Float32Array;
-  /** Wall-clock ms from the VAD deciding the turn was over to the final being ready. */
-  finalLatencyMs: number;
-}
-
-/** Where a channel's events go (the session fans them out to sockets, storage and analysis). */
-export interface TurnSink {
-  speechStart(channel: Channel, atMs: number): void;
-  speechEnd(channel: Channel, atMs: number): void;
-  partial(event: TranscriptEvent): void;
-  final(turn: FinalTurn): void;
-  failure(channel: Channel, turnId: string, message: string): void;
-}
+/** What one channel's pipeline publishes into its session's event stream. */
+export type ChannelEvent = SessionEventOf<'speech-start' | 'speech-end' | 'transcript-partial' | 'transcript-final' | 'error'>;
 
 /** Options of one channel's turn pipeline. */
 export interface ChannelPipelineOptions {
   sessionId: string;
   channel: Channel;
   language: Language;
-  /** Re-decode an open turn after this much new audio, for partial transcripts. */
+  /** Whether to re-decode open turns for partial transcripts (a screen is watching; a file has nobody watching live). */
+  partials: boolean;
+  /** With partials: re-decode an open turn after this much new audio. */
   partialIntervalMs: number;
   /** Audio kept before the current position while nobody speaks (must cover the VAD's pre-speech pad). */
   preRollMs: number;
@@ -59,7 +49,8 @@ export interface ChannelTurnStats {
 
 /**
  * One channel's speech → turns → transcripts: feeds audio to the VAD, keeps the audio of the open turn, asks for a partial
- * re-decode about once per `partialIntervalMs` while a turn is open, and a final decode when the VAD closes it.
+ * re-decode about once per `partialIntervalMs` while a turn is open (when `partials`), and a final decode when the VAD
+ * closes it. What it hears it publishes as session events.
  */
 export class ChannelPipeline {
   private readonly tail: AudioTail;
@@ -77,7 +68,7 @@ export class ChannelPipeline {
     private readonly options: ChannelPipelineOptions,
     private readonly vad: TurnVad,
     private readonly decoder: TurnDecoder,
-    private readonly sink: TurnSink,
+    private readonly publish: (event: ChannelEvent) => void,
   ) {
     this.tail = new AudioTail(options.startSample ?? 0);
     this.lastTurnEndSample = options.startSample ?? 0;
@@ -135,12 +126,12 @@ export class ChannelPipeline {
               : vadEvent;
       if (event.type === 'speech-start') {
         this.openTurn = newTurn(event.startSample);
-        this.sink.speechStart(this.options.channel, samplesToMs(event.startSample));
+        this.publish({ type: 'speech-start', sessionId: this.options.sessionId, channel: this.options.channel, atMs: samplesToMs(event.startSample) });
       } else if (event.type === 'speech-end') {
         const turn = this.openTurn ?? newTurn(event.startSample);
         this.openTurn = undefined;
         turn.finalised = true;
-        this.sink.speechEnd(this.options.channel, samplesToMs(event.endSample));
+        this.publish({ type: 'speech-end', sessionId: this.options.sessionId, channel: this.options.channel, atMs: samplesToMs(event.endSample) });
         this.requestFinal(turn, event.startSample, event.endSample);
       }
     }
@@ -148,7 +139,7 @@ export class ChannelPipeline {
 
   private maybeRequestPartial(): void {
     const turn = this.openTurn;
-    if (!turn) return;
+    if (!turn || !this.options.partials) return;
     const now = this.tail.endSample;
     // A native decode cannot be interrupted, so a partial started just before the turn ends delays its final. Partials are
     // spaced at least twice their own decode time apart (the decoder stays mostly free for finals), and none starts while
@@ -174,7 +165,8 @@ export class ChannelPipeline {
           return;
         }
         this.stats.partialsPublished++;
-        this.sink.partial({
+        this.publish({
+          type: 'transcript-partial',
           sessionId: this.options.sessionId,
           turnId: turn.turnId,
           channel: this.options.channel,
@@ -202,9 +194,10 @@ export class ChannelPipeline {
       .decode({ key: turn.turnId, priority: 'final', pcm: audio, language: this.options.language, signal: this.options.signal })
       .then((outcome) => {
         if (outcome.skipped) throw new Error(`final decode skipped: ${outcome.reason}`);
-        // No longer pending before the sink sees it, so the resume point may move past this turn as it is stored.
+        // No longer pending before the final is published, so the resume point may move past this turn as it is stored.
         this.pendingTurnStarts.delete(turn.turnId);
-        this.sink.final({
+        this.publish({
+          type: 'transcript-final',
           sessionId: this.options.sessionId,
           turnId: turn.turnId,
           channel: this.options.channel,
@@ -223,7 +216,14 @@ export class ChannelPipeline {
       })
       .catch((error: unknown) => {
         this.stats.finalsFailed++;
-        this.sink.failure(this.options.channel, turn.turnId, error instanceof Error ? error.message : String(error));
+        const message = error instanceof Error ? error.message : String(error);
+        this.publish({
+          type: 'error',
+          code: 'asr-failed',
+          message: `transcription of turn ${turn.turnId} failed: ${message}; its audio is kept`,
+          sessionId: this.options.sessionId,
+          channel: this.options.channel,
+        });
       })
       .finally(() => {
         this.pendingFinals.delete(pending);

@@ -12,7 +12,7 @@ import { renderReport } from '../../server/reports/index.ts';
 import { dataPaths } from '../../server/store/paths.ts';
 import { createRepository, type InterviewRepository } from '../../server/store/repository.ts';
 import { encodeWavPcm16 } from '../../server/audio/wav.ts';
-import { buildVivaCore } from '../../server/core.ts';
+import { buildServer } from '../../server/core.ts';
 import { silentLogger } from '../../server/logger.ts';
 import { loadSpeechRuntime } from '../../server/speech-runtime.ts';
 import { startFakeLlmServer } from '../fakes/fake-llm-server.ts';
@@ -133,14 +133,17 @@ async function wholePipelineRows(dir: string): Promise<BenchRow[]> {
   const llm = await startFakeLlmServer({ respond: quotingAnalysisResponder(LLM_TIMING) });
   const runtime = await loadSpeechRuntime({ modelsDir: MODELS_DIR, whisperModel: REVIEW_MODEL, whisperThreads: 2 });
   const answer = 'We sharded the orders table by customer id and moved reporting to a read replica.';
-  const core = await buildVivaCore(testConfig({ dataDir: path.join(dir, 'pipeline'), llmBaseUrl: llm.baseUrl, whisperModel: REVIEW_MODEL }), silentLogger, {
+  const core = await buildServer(testConfig({ dataDir: path.join(dir, 'pipeline'), llmBaseUrl: llm.baseUrl, whisperModel: REVIEW_MODEL }), silentLogger, {
     speechRuntime: { ...withReferenceWords(runtime, () => answer), close: async () => undefined },
+    retentionTimer: false,
   });
+  const processRecording = core.app.processRecording;
+  if (!processRecording) throw new Error('the app was built without storage');
   try {
     const { id } = core.repository.createInterview({ language: 'en', mode: 'recording', status: 'processing', title: 'bench' });
     let transcribedAt = 0;
     const started = performance.now();
-    await core.processRecording({
+    await processRecording({
       interviewId: id,
       filePath: recording,
       language: 'en',

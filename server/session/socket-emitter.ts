@@ -1,0 +1,65 @@
+import type { Server } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
+import type { SessionEvent, SessionSubscriber } from './events.ts';
+import type { Session } from './session.ts';
+
+/** The typed Socket.IO server. */
+export type VivaIo = Server<ClientToServerEvents, ServerToClientEvents>;
+
+/** The Socket.IO room of everyone following a session. */
+export const roomOf = (sessionId: string): string => `session:${sessionId}`;
+
+/** Sends one session event to the session's room under its wire name (events that stay on the server are skipped). */
+export function emitToRoom(io: VivaIo, sessionId: string, event: SessionEvent): void {
+  const room = io.to(roomOf(sessionId));
+  switch (event.type) {
+    case 'speech-start': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('speech:start', payload);
+    }
+    case 'speech-end': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('speech:end', payload);
+    }
+    case 'transcript-partial': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('transcript:partial', payload);
+    }
+    case 'transcript-final': {
+      const { type: _type, audio: _audio, finalLatencyMs: _latency, resumePoint: _resume, ...payload } = event;
+      return void room.emit('transcript:final', payload);
+    }
+    case 'audio-gap': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('audio:gap', payload);
+    }
+    case 'followup-delta': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('followup:delta', payload);
+    }
+    case 'followup-end': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('followup:end', payload);
+    }
+    case 'score-final': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('score:final', payload);
+    }
+    case 'analysis-error': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('analysis:error', payload);
+    }
+    case 'error': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('error', payload);
+    }
+    default:
+      // session-start/-end, channel-progress, question-asked, answer-final: nothing a screen shows.
+      return;
+  }
+}
+
+/** The socket emitter: subscribed last, so a client sees a turn only once every other subscriber (storage first) has. */
+export function createSocketEmitter(io: VivaIo): (session: Session) => SessionSubscriber {
+  return (session) => ({ name: 'socket', handle: (event) => emitToRoom(io, session.id, event) });
+}

@@ -1,0 +1,160 @@
+/** The interviewer's Socket.IO events (`session:*`, `audio:frame`, `analysis:retry`): parsed, then handed to the hub. */
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
+import {
+  AnalysisRetryRequest,
+  AudioFrame,
+  SessionResumeRequest,
+  SessionStartRequest,
+  SessionStopRequest,
+  type Ack,
+  type Channel,
+  type ErrorCode,
+  type Language,
+  type SessionStopResult,
+} from '../../protocol/schemas.ts';
+import type { Logger } from '../logger.ts';
+import { SOCKET_SOURCE } from './session.ts';
+import type { SessionHub } from './session-hub.ts';
+import { roomOf, type VivaIo } from './socket-emitter.ts';
+
+type VivaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** What the handlers need. */
+export interface SessionSocketDeps {
+  io: VivaIo;
+  hub: SessionHub;
+  logger: Logger;
+  /** A socket-less session is stopped after this long without a client (default 10 minutes). */
+  idleStopMs?: number;
+}
+
+/** The handlers of one connection, and a way to cancel the idle timers at shutdown. */
+export interface SessionSocketHandlers {
+  onConnection(socket: VivaSocket): void;
+  close(): void;
+}
+
+function fail(code: ErrorCode, message: string): { ok: false; error: { code: ErrorCode; message: string } } {
+  return { ok: false, error: { code, message } };
+}
+
+/** The zod issues of a refused payload, as one line. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`).join('; ');
+}
+
+/** Wraps an ack callback so a client that sent no callback cannot crash the handler. */
+export function safeAck<T>(ack: unknown): (reply: Ack<T>) => void {
+  return typeof ack === 'function' ? (ack as (reply: Ack<T>) => void) : () => {};
+}
+
+/** Builds the `session:*` handlers. Only `session:resume` reopens a stored session; a frame for an unknown id is refused. */
+export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSocketHandlers {
+  const { io, hub, logger: log } = deps;
+  const idleStopMs = deps.idleStopMs ?? 600_000;
+  const idleTimers = new Map<string, NodeJS.Timeout>();
+
+  function watchIdle(sessionId: string): void {
+    clearTimeout(idleTimers.get(sessionId));
+    const room = io.sockets.adapter.rooms.get(roomOf(sessionId));
+    if (room && room.size > 0) return;
+    const timer = setTimeout(() => {
+      idleTimers.delete(sessionId);
+      const session = hub.get(sessionId);
+      const stillEmpty = (io.sockets.adapter.rooms.get(roomOf(sessionId))?.size ?? 0) === 0;
+      if (session && stillEmpty) {
+        log.info(`session ${sessionId}: no client for ${idleStopMs} ms, stopping`);
+        void session.stop();
+      }
+    }, idleStopMs);
+    timer.unref();
+    idleTimers.set(sessionId, timer);
+  }
+
+  function onConnection(socket: VivaSocket): void {
+    const joined = new Set<string>();
+    const join = (sessionId: string): void => {
+      void socket.join(roomOf(sessionId));
+      joined.add(sessionId);
+      clearTimeout(idleTimers.get(sessionId));
+    };
+
+    socket.on('session:start', (request, ackArg) => {
+      const ack = safeAck<{ sessionId: string }>(ackArg);
+      const parsed = SessionStartRequest.safeParse(request);
+      if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
+      const sessionId = randomUUID();
+      const { language, channels, context } = parsed.data;
+      hub.open({ sessionId, language, channels, context: context ?? {} }, 'start', SOCKET_SOURCE);
+      join(sessionId);
+      log.info(`session ${sessionId} started (${language}, ${channels.join('+')})`);
+      ack({ ok: true, data: { sessionId } });
+    });
+
+    socket.on('session:resume', (request, ackArg) => {
+      const ack = safeAck<{ sessionId: string; language: Language; channels: Channel[]; nextSeq: Partial<Record<Channel, number>> }>(ackArg);
+      const parsed = SessionResumeRequest.safeParse(request);
+      if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
+      const session = hub.resume(parsed.data.sessionId, SOCKET_SOURCE);
+      if (!session) return ack(fail('unknown-session', `no session ${parsed.data.sessionId} to resume`));
+      if (session.stopped) return ack(fail('session-stopped', `session ${session.id} has stopped`));
+      join(session.id);
+      ack({ ok: true, data: { sessionId: session.id, language: session.language, channels: session.channelNames, nextSeq: session.nextSeq() } });
+    });
+
+    socket.on('audio:frame', (frame) => {
+      const parsed = AudioFrame.safeParse(frame);
+      if (!parsed.success) {
+        socket.emit('error', { code: 'invalid-frame', message: `audio:frame refused: ${describeIssues(parsed.error)}` });
+        return;
+      }
+      const { sessionId } = parsed.data;
+      const session = hub.get(sessionId);
+      if (!session) {
+        socket.emit('error', { code: 'unknown-session', message: `no session ${sessionId}: send session:resume first`, sessionId });
+        return;
+      }
+      const error = session.acceptFrame(parsed.data);
+      if (error) socket.emit('error', error);
+    });
+
+    socket.on('session:stop', (request, ackArg) => {
+      const ack = safeAck<SessionStopResult>(ackArg);
+      const parsed = SessionStopRequest.safeParse(request);
+      if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
+      const session = hub.get(parsed.data.sessionId);
+      if (!session) return ack(fail('unknown-session', `no live session ${parsed.data.sessionId}`));
+      session
+        .stop()
+        .then((result) => {
+          log.info(`session ${session.id} stopped`);
+          ack({ ok: true, data: result });
+        })
+        .catch((error: unknown) => ack(fail('internal', error instanceof Error ? error.message : String(error))));
+    });
+
+    socket.on('analysis:retry', (request, ackArg) => {
+      const ack = safeAck<{ turnId: string }>(ackArg);
+      const parsed = AnalysisRetryRequest.safeParse(request);
+      if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
+      const { sessionId, turnId } = parsed.data;
+      const reply = hub.get(sessionId)?.events.command({ type: 'retry-analysis', turnId });
+      if (!reply?.ok) return ack(fail('not-found', `no analysis to retry for turn ${turnId}`));
+      ack({ ok: true, data: { turnId } });
+    });
+
+    socket.on('disconnect', () => {
+      for (const sessionId of joined) if (hub.get(sessionId)) watchIdle(sessionId);
+    });
+  }
+
+  return {
+    onConnection,
+    close() {
+      for (const timer of idleTimers.values()) clearTimeout(timer);
+    },
+  };
+}
