@@ -9,12 +9,15 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Interview } from '../protocol/interviews.ts';
 import { createInterviewsRouter, type InterviewsRouter } from '../server/api/interviews.ts';
+import { createPrepRouter } from '../server/api/prep.ts';
 import type { ProcessRecordingInput } from '../server/api/recording-jobs.ts';
 import { silentLogger } from '../server/logger.ts';
 import { decodeAudioFile } from '../server/media/decode.ts';
 import { encodeMonoWav } from '../server/media/wav-writer.ts';
 import { dataPaths } from '../server/store/paths.ts';
 import { createRepository, type InterviewRepository } from '../server/store/repository.ts';
+import { prepDepsFor } from './prep/prep-fake.ts';
+import { makeDocxBomb } from './zip-bomb.ts';
 
 // Issue 13, "hostile input gets a clear 4xx and nothing else". The hostile files are made here, byte by byte.
 
@@ -67,7 +70,12 @@ beforeAll(async () => {
     },
   });
   const app = express();
+  // The prep API never reaches the LLM here (llm=false); /healthz answers from the event loop like the real one.
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
   app.use('/api', router);
+  app.use('/api', createPrepRouter({ prep: prepDepsFor('http://127.0.0.1:9/v1'), screeningsDir: path.join(dir, 'screenings') }));
   server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
@@ -118,5 +126,44 @@ describe('hostile recordings', () => {
     expect(processed[0]?.probe.formatName).toBe('wav');
     // An allow-listed container still decodes (through ffmpeg's stdin pipe) to its full length.
     expect((await decodeAudioFile(localWav)).durationMs).toBe(3000);
+  });
+});
+
+describe('hostile documents', () => {
+  const parse = (bytes: Uint8Array): Promise<Response> =>
+    fetch(`${api}/resumes/parse?llm=false`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Blob([bytes.slice()]) });
+
+  it('refuses a 41 KiB .docx that unpacks to 40 MiB with 413 before unpacking it', async () => {
+    const bomb = makeDocxBomb(40 * 1024 * 1024);
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const response = await parse(bomb);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string; message: string } }).error.message).toMatch(/zip bomb/);
+  });
+
+  it('parses a .docx whose directory lies about its sizes in a worker: a 4xx, and /healthz answers all along', async () => {
+    // The directory declares every part at twice its packed size, so only unpacking finds the 40 MiB.
+    const liar = makeDocxBomb(40 * 1024 * 1024, (_entry, packedBytes) => packedBytes * 2);
+    let settled = false;
+    const parsed = parse(liar).finally(() => {
+      settled = true;
+    });
+    let answeredDuringParse = 0;
+    while (!settled) {
+      const health = await fetch(`${api.replace(/\/api$/, '')}/healthz`);
+      expect(health.status).toBe(200);
+      if (!settled) answeredDuringParse++;
+    }
+    const response = await parsed;
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    // Sequential round trips: each one needed the event loop while the document was being unpacked.
+    expect(answeredDuringParse).toBeGreaterThanOrEqual(3);
+  });
+
+  it('still reads an ordinary .docx through the worker', async () => {
+    const response = await parse(makeDocxBomb(2000));
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { text: string }).text).toMatch(/^a{2000}$/);
   });
 });

@@ -1,32 +1,12 @@
-import mammoth from 'mammoth';
-import { getDocumentProxy } from 'unpdf';
 import { cleanPages, cleanText } from './clean-text.ts';
+import { ExtractError } from './extract-error.ts';
+import { parseDocumentInWorker, type WorkerLimits } from './parse-in-worker.ts';
+import { checkZipLimits, type ZipLimits } from './zip-limits.ts';
+
+export { ExtractError, type ExtractErrorCode } from './extract-error.ts';
 
 /** File kinds Viva reads text from, found by magic bytes (never by the file name). */
 export type DocumentKind = 'pdf' | 'docx' | 'text';
-
-/** Stable reasons a document could not be read; shown to users and listed in batch reports. */
-export type ExtractErrorCode =
-  | 'empty-file'
-  | 'too-large'
-  | 'too-many-pages'
-  | 'unsupported-type'
-  | 'corrupt'
-  | 'encrypted'
-  | 'scanned-pdf'
-  | 'no-text'
-  | 'aborted';
-
-/** A document that could not be turned into text, with a reason a person can act on. */
-export class ExtractError extends Error {
-  override readonly name = 'ExtractError';
-  constructor(
-    readonly code: ExtractErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Limits that keep one hostile or huge upload from stalling the server. */
 export interface ExtractOptions {
@@ -36,6 +16,10 @@ export interface ExtractOptions {
   maxPages?: number;
   /** Text beyond this is cut (with a warning); default 100 000, the live session's resume limit. */
   maxChars?: number;
+  /** Limits on a .docx's zip archive (entries, unpacked size, ratio), checked before it is unpacked. */
+  zip?: ZipLimits;
+  /** Time and memory of the worker thread that parses a PDF or .docx. */
+  worker?: WorkerLimits;
   signal?: AbortSignal;
 }
 
@@ -145,7 +129,11 @@ export async function extractText(input: Uint8Array, options: ExtractOptions = {
   let text: string;
   let pageCount: number | undefined;
   if (detected.kind === 'pdf') {
-    const pdf = await extractPdf(input, options.maxPages ?? EXTRACT_DEFAULTS.maxPages, options.signal);
+    const pdf = await parseDocumentInWorker(
+      { kind: 'pdf', bytes: input, maxPages: options.maxPages ?? EXTRACT_DEFAULTS.maxPages },
+      { ...options.worker, signal: options.signal },
+    );
+    if (!('pages' in pdf)) throw new ExtractError('corrupt', 'corrupt or unreadable PDF (no pages)');
     pageCount = pdf.pages.length;
     text = cleanPages(pdf.pages);
     const visible = text.replace(/\s/g, '').length;
@@ -155,7 +143,10 @@ export async function extractText(input: Uint8Array, options: ExtractOptions = {
     const blankPages = pdf.pages.flatMap((page, index) => (page.replace(/\s/g, '').length === 0 ? [index + 1] : []));
     if (blankPages.length > 0) warnings.push(`pages without a text layer (scanned?): ${blankPages.join(', ')}`);
   } else if (detected.kind === 'docx') {
-    text = cleanText(await extractDocx(input));
+    checkZipLimits(input, options.zip);
+    const docx = await parseDocumentInWorker({ kind: 'docx', bytes: input, maxPages: 0 }, { ...options.worker, signal: options.signal });
+    if (!('text' in docx)) throw new ExtractError('corrupt', 'corrupt or unreadable .docx (no text)');
+    text = cleanText(docx.text);
   } else {
     const decoded = decodeText(input);
     if (!decoded) throw new ExtractError('unsupported-type', 'unrecognised text encoding');
@@ -169,67 +160,6 @@ export async function extractText(input: Uint8Array, options: ExtractOptions = {
     warnings.push(`text cut to the first ${maxChars} characters`);
   }
   return { text, kind: detected.kind, ...(pageCount === undefined ? {} : { pageCount }), warnings };
-}
-
-/** Reads each page's text layer; items on a new baseline start a new line. */
-async function extractPdf(input: Uint8Array, maxPages: number, signal: AbortSignal | undefined): Promise<{ pages: string[] }> {
-  let document: Awaited<ReturnType<typeof getDocumentProxy>>;
-  try {
-    // A copy: pdf.js may transfer (detach) the buffer it is given, and the caller still owns `input`.
-    document = await getDocumentProxy(new Uint8Array(input), { verbosity: 0 });
-  } catch (error) {
-    throw pdfError(error);
-  }
-  try {
-    if (document.numPages > maxPages) {
-      throw new ExtractError('too-many-pages', `the PDF has ${document.numPages} pages, more than the ${maxPages}-page limit`);
-    }
-    const pages: string[] = [];
-    for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
-      throwIfAborted(signal);
-      const page = await document.getPage(pageNumber);
-      const content = await page.getTextContent();
-      let text = '';
-      let lastY: number | undefined;
-      for (const item of content.items) {
-        if (!('str' in item)) continue;
-        const y = item.transform[5] as number;
-        const fontSize = Math.hypot(item.transform[2] as number, item.transform[3] as number) || 10;
-        // pdf.js marks most line ends with hasEOL, but not a move to a new baseline between two items.
-        if (lastY !== undefined && Math.abs(y - lastY) > fontSize * 0.5 && !text.endsWith('\n')) text += '\n';
-        text += item.str;
-        if (item.hasEOL) text += '\n';
-        lastY = y;
-      }
-      pages.push(text);
-      page.cleanup();
-    }
-    return { pages };
-  } catch (error) {
-    throw error instanceof ExtractError ? error : pdfError(error);
-  } finally {
-    await document.loadingTask.destroy();
-  }
-}
-
-function pdfError(error: unknown): ExtractError {
-  const name = error instanceof Error ? error.name : '';
-  const message = error instanceof Error ? error.message : String(error);
-  if (name === 'PasswordException' || /password/i.test(message)) {
-    return new ExtractError('encrypted', 'password-protected PDF: remove the password and upload it again');
-  }
-  return new ExtractError('corrupt', `corrupt or unreadable PDF (${message})`);
-}
-
-async function extractDocx(input: Uint8Array): Promise<string> {
-  try {
-    const result = await mammoth.extractRawText({ buffer: Buffer.from(input) });
-    // mammoth ends every paragraph with a blank line; a resume's paragraphs are its lines.
-    return result.value.replace(/\n\n/g, '\n');
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ExtractError('corrupt', `corrupt or unreadable .docx (${message})`);
-  }
 }
 
 /** Drops Markdown syntax that carries no meaning for a reader (heading marks, emphasis, link targets kept as text). */
