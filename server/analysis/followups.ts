@@ -1,5 +1,5 @@
 /** Follow-up suggestions: the model's JSON is streamed to the interviewer as plain question text, then validated. */
-import { z } from 'zod';
+import { FOLLOWUPS_SCHEMA_NAME, FollowUpsOutput } from '../../protocol/analysis-output.ts';
 import type { FollowUpSuggestion } from '../../protocol/schemas.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import { JsonFieldTextStreamer } from '../llm/json-text.ts';
@@ -7,23 +7,6 @@ import { generateObject, type GenerateObjectResult } from '../llm/structured.ts'
 import type { PromptLanguage, PromptLibrary } from '../prompts.ts';
 import { analysisMessages, type AnalysisPrompt } from './analysis-prompt.ts';
 import type { TranscriptIndex } from './transcript-quotes.ts';
-
-/** response_format name of the follow-up request (the fake server and logs tell calls apart by it). */
-export const FOLLOWUPS_SCHEMA_NAME = 'answer_followups';
-
-const nonBlank = z.string().refine((text) => text.trim() !== '', 'must not be blank');
-
-/**
- * What the model must return. Kept to JSON-schema features OpenAI's strict mode and vLLM's guided decoding share;
- * "question" comes first so its text streams to the screen before anything else.
- */
-export const FollowUpsOutput = z.object({
-  suggestions: z
-    .array(z.object({ question: nonBlank, buildsOn: z.string(), probes: nonBlank }))
-    .min(1)
-    .max(3),
-});
-export type FollowUpsOutput = z.infer<typeof FollowUpsOutput>;
 
 /** Inputs of {@link generateFollowUps}. */
 export interface FollowUpsRequest {

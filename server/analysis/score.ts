@@ -1,5 +1,6 @@
 /** Scoring one answer on a rubric: label first, per-dimension scores only for real answers, evidence checked verbatim. */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { SCORE_SCHEMA_NAME, scoreOutputSchema, type ScoreOutput } from '../../protocol/analysis-output.ts';
 import { AnswerLabel, AnswerScore, type DimensionScore, type Rubric } from '../../protocol/schemas.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import { generateObject } from '../llm/structured.ts';
@@ -7,39 +8,10 @@ import type { PromptLanguage, PromptLibrary } from '../prompts.ts';
 import { analysisMessages, type AnalysisPrompt } from './analysis-prompt.ts';
 import type { TranscriptIndex } from './transcript-quotes.ts';
 
-/** response_format name of the score request. */
-export const SCORE_SCHEMA_NAME = 'answer_score';
+export type { ScoreOutput } from '../../protocol/analysis-output.ts';
 
 /** Most evidence quotes kept per dimension. */
 export const MAX_EVIDENCE_PER_DIMENSION = 3;
-
-const DimensionOutput = z.object({
-  reason: z.string(),
-  evidence: z.array(z.string()),
-  score: z.number().int().min(1).max(10),
-});
-
-/**
- * What the model must return for `rubric`: dimensions keyed by rubric id, so guided decoding makes every dimension appear
- * exactly once; null when the turn is not an answer. Reason and evidence come before the score so the model reasons first.
- */
-export function scoreOutputSchema(rubric: Rubric) {
-  const dimensions = z.object(Object.fromEntries(rubric.dimensions.map((dimension) => [dimension.id, DimensionOutput])));
-  return z
-    .object({ label: AnswerLabel, dimensions: dimensions.nullable(), remark: z.string() })
-    .superRefine((value, context) => {
-      if (value.label === 'answer' && value.dimensions === null) {
-        context.addIssue({ code: 'custom', path: ['dimensions'], message: 'dimensions are required when label is "answer"' });
-      }
-    });
-}
-
-/** The model's score object for a rubric. */
-export type ScoreOutput = {
-  label: AnswerLabel;
-  dimensions: Record<string, z.infer<typeof DimensionOutput>> | null;
-  remark: string;
-};
 
 const FILLERS = /\b(?:um+|uh+|er+|erm+|hmm+|mm+|ah+|eh+|oh+|uh-huh)\b|[嗯啊呃额哦唔噢嘛呀哈]|那个|就是|然后/giu;
 

@@ -1,0 +1,56 @@
+/**
+ * What the answer-analysis model must return (follow-up suggestions, score cards): zod schemas sent as the JSON schema of
+ * each request (vLLM guided decoding, OpenAI strict mode) and used to validate the reply. Only validated results reach a
+ * screen, as the `followup:end` and `score:final` payloads in schemas.ts.
+ */
+import { z } from 'zod';
+import { AnswerLabel, type Rubric } from './schemas.ts';
+
+/** response_format name of the follow-up request (the fake server and logs tell calls apart by it). */
+export const FOLLOWUPS_SCHEMA_NAME = 'answer_followups';
+
+const nonBlank = z.string().refine((text) => text.trim() !== '', 'must not be blank');
+
+/**
+ * What the model must return. Kept to JSON-schema features OpenAI's strict mode and vLLM's guided decoding share;
+ * "question" comes first so its text streams to the screen before anything else.
+ */
+export const FollowUpsOutput = z.object({
+  suggestions: z
+    .array(z.object({ question: nonBlank, buildsOn: z.string(), probes: nonBlank }))
+    .min(1)
+    .max(3),
+});
+export type FollowUpsOutput = z.infer<typeof FollowUpsOutput>;
+
+/** response_format name of the score request. */
+export const SCORE_SCHEMA_NAME = 'answer_score';
+
+const DimensionOutput = z.object({
+  reason: z.string(),
+  evidence: z.array(z.string()),
+  score: z.number().int().min(1).max(10),
+});
+
+/**
+ * What the model must return for `rubric`: dimensions keyed by rubric id, so guided decoding makes every dimension appear
+ * exactly once; null when the turn is not an answer. Reason and evidence come before the score so the model reasons first.
+ */
+export function scoreOutputSchema(rubric: Rubric) {
+  const dimensions = z.object(Object.fromEntries(rubric.dimensions.map((dimension) => [dimension.id, DimensionOutput])));
+  return z
+    .object({ label: AnswerLabel, dimensions: dimensions.nullable(), remark: z.string() })
+    .superRefine((value, context) => {
+      if (value.label === 'answer' && value.dimensions === null) {
+        context.addIssue({ code: 'custom', path: ['dimensions'], message: 'dimensions are required when label is "answer"' });
+      }
+    });
+}
+
+/** The model's score object for a rubric. */
+export type ScoreOutput = {
+  label: AnswerLabel;
+  dimensions: Record<string, z.infer<typeof DimensionOutput>> | null;
+  remark: string;
+};
+
