@@ -1,29 +1,24 @@
 /**
  * Per-session answer analysis: each final candidate answer gets streamed follow-up suggestions and a validated score
- * card, in order, through a bounded queue. Failures become `analysis:error` events that say whether a retry can help.
+ * card, in order, through a bounded queue (this file: order, capacity, retry; one answer's run is analyse-turn.ts).
+ * Failures become `analysis:error` events that say whether a retry can help.
  */
 import { z } from 'zod';
 import {
   Channel,
-  ScoreFinalEvent,
-  FollowUpEndEvent,
   TranscriptSegment,
   type Ack,
   type AnalysisErrorEvent,
-  type AnswerScore,
   type ErrorCode,
   type FollowUpDeltaEvent,
+  type FollowUpEndEvent,
   type Language,
-  type Rubric,
+  type ScoreFinalEvent,
   type SessionContext,
 } from '../../protocol/schemas.ts';
 import type { LlmProvider } from '../llm/provider.ts';
-import { LlmError } from '../llm/errors.ts';
-import { PromptError, resolvePromptLanguage, type PromptLibrary } from '../prompts.ts';
-import { renderAnalysisPrompt } from './analysis-prompt.ts';
-import { generateFollowUps } from './followups.ts';
-import { emptyAnswerScore, generateScore, isTriviallyEmpty } from './score.ts';
-import { TranscriptIndex } from './transcript-quotes.ts';
+import type { PromptLibrary } from '../prompts.ts';
+import { runTurn, type Job, type TurnRecord, type TurnRunDeps } from './analyse-turn.ts';
 
 /** A final candidate answer handed to the analyzer by the turn pipeline. */
 export const CandidateAnswer = z.object({
@@ -42,7 +37,7 @@ export const CandidateAnswer = z.object({
 });
 export type CandidateAnswer = z.input<typeof CandidateAnswer>;
 
-/** Where analysis results go; the lead wires these to socket.io emits and persistence. May return a promise. */
+/** Where analysis results go (the analysis subscriber publishes them as session events). May return a promise. */
 export interface AnalysisSink {
   followupDelta(event: FollowUpDeltaEvent): void | Promise<void>;
   followupEnd(event: FollowUpEndEvent): void | Promise<void>;
@@ -138,20 +133,6 @@ export interface AnswerAnalyzer {
   stats(): AnswerAnalyzerStats;
   /** Resolves when nothing is queued or running (at once after stop). */
   idle(): Promise<void>;
-}
-
-type PartState = 'pending' | 'done' | 'failed' | 'skipped';
-
-interface TurnRecord {
-  answer: z.output<typeof CandidateAnswer>;
-  followUps: PartState;
-  score: PartState;
-}
-
-interface Job {
-  turnId: string;
-  followUps: boolean;
-  score: boolean;
 }
 
 /** Creates the analyzer for one session. */
@@ -265,111 +246,21 @@ export function createAnswerAnalyzer(deps: AnswerAnalyzerDeps): AnswerAnalyzer {
     enqueue({ turnId: record.answer.turnId, followUps: both || failedFollowUps, score: both || failedScore });
   };
 
+  const run: TurnRunDeps = {
+    llm: deps.llm,
+    prompts: deps.prompts,
+    context: deps.context,
+    language: deps.language,
+    options,
+    signal,
+    deliver,
+    reportError,
+  };
   const analyseTurn = async (record: TurnRecord, job: Job): Promise<void> => {
-    const { answer } = record;
-    const turn = new AbortController();
-    const stop = (): void => turn.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    const failures: string[] = [];
-    let scoreTimer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const language = resolvePromptLanguage(deps.language, { language: answer.language, text: answer.text });
-      const rubric: Rubric = deps.context.rubric ?? deps.prompts.defaultRubric(language);
-      const text = answer.text.trim() !== '' ? answer.text : answer.segments.map((segment) => segment.text.trim()).join(' ');
-      const transcript = new TranscriptIndex(text, answer.segments, answer);
-
-      if (isTriviallyEmpty(text)) {
-        // Nothing to build a question on and nothing to score: label it without a model call.
-        if (job.followUps) record.followUps = 'skipped';
-        if (job.score) publishScore(record, emptyAnswerScore(deps.prompts, language, rubric));
-        return;
-      }
-
-      const context = renderAnalysisPrompt(deps.prompts, language, { context: deps.context, question: answer.question, answer: text, history: answer.history }, options);
-      let releaseScore: () => void = () => {};
-      const scoreGate = new Promise<void>((resolve) => {
-        releaseScore = resolve;
-      });
-      if (options.scoreStart === 'concurrent' || !job.followUps) releaseScore();
-      // A follow-up stuck in the server's queue must not hold the score back indefinitely.
-      else if (options.scoreStart === 'after-first-token') scoreTimer = setTimeout(releaseScore, options.scoreStartMaxWaitMs);
-
-      const runFollowUps = async (): Promise<void> => {
-        try {
-          const result = await generateFollowUps({
-            llm: deps.llm,
-            prompts: deps.prompts,
-            language,
-            context,
-            transcript,
-            signal: turn.signal,
-            temperature: options.followUpTemperature,
-            maxTokens: options.followUpMaxTokens,
-            onText: (delta) => deliver('followupDelta', { sessionId: answer.sessionId, turnId: answer.turnId, text: delta } satisfies FollowUpDeltaEvent),
-            onFirstToken: () => {
-              if (options.scoreStart === 'after-first-token') releaseScore();
-            },
-          });
-          const event = FollowUpEndEvent.parse({ sessionId: answer.sessionId, turnId: answer.turnId, suggestions: result.suggestions });
-          record.followUps = 'done';
-          deliver('followupEnd', event);
-        } catch (error) {
-          record.followUps = 'failed';
-          if (!isCancellation(error, turn.signal)) failures.push(describe('Follow-up suggestions failed', error, record));
-        } finally {
-          releaseScore();
-        }
-      };
-
-      const runScore = async (): Promise<void> => {
-        try {
-          await scoreGate;
-          if (turn.signal.aborted) throw new LlmError('analysis-cancelled', 'the analysis was cancelled', { retryable: false });
-          const card = await generateScore({
-            llm: deps.llm,
-            prompts: deps.prompts,
-            language,
-            context,
-            rubric,
-            transcript,
-            signal: turn.signal,
-            temperature: options.scoreTemperature,
-            maxTokens: 300 + options.scoreMaxTokensPerDimension * rubric.dimensions.length,
-          });
-          publishScore(record, card);
-        } catch (error) {
-          record.score = 'failed';
-          if (!isCancellation(error, turn.signal)) failures.push(describe('Scoring failed', error, record));
-        }
-      };
-
-      // Neither part rejects: each reports its own failure, so one failing never hides the other's result.
-      await Promise.all([job.followUps ? runFollowUps() : undefined, job.score ? runScore() : undefined]);
-    } catch (error) {
-      // Prompt files, the rubric or a schema broke before any call: nothing a retry of the same code would fix.
-      if (job.followUps) record.followUps = 'failed';
-      if (job.score) record.score = 'failed';
-      if (!isCancellation(error, turn.signal)) failures.push(describe('Analysis failed', error, record));
-    } finally {
-      clearTimeout(scoreTimer);
-      signal.removeEventListener('abort', stop);
-    }
+    const ok = await runTurn(run, record, job);
     if (stopped()) return;
-    if (failures.length > 0) counters.failed += 1;
-    else counters.completed += 1;
-  };
-
-  /** Sends one analysis:error for a failed part (follow-ups or score) and returns its code. */
-  const describe = (prefix: string, error: unknown, record: TurnRecord): string => {
-    const { code, message, retryable } = toWireError(error);
-    reportError(record.answer, code, `${prefix}: ${message}`, retryable);
-    return code;
-  };
-
-  const publishScore = (record: TurnRecord, score: AnswerScore): void => {
-    const event = ScoreFinalEvent.parse({ sessionId: record.answer.sessionId, turnId: record.answer.turnId, score });
-    record.score = 'done';
-    deliver('scoreFinal', event);
+    if (ok) counters.completed += 1;
+    else counters.failed += 1;
   };
 
   return {
@@ -410,14 +301,4 @@ export function createAnswerAnalyzer(deps: AnswerAnalyzerDeps): AnswerAnalyzer {
       while (pumpActive) await pumping;
     },
   };
-}
-
-function isCancellation(error: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (error instanceof LlmError && error.code === 'analysis-cancelled');
-}
-
-function toWireError(error: unknown): { code: ErrorCode; message: string; retryable: boolean } {
-  if (error instanceof LlmError) return { code: error.code, message: error.message, retryable: error.retryable };
-  if (error instanceof PromptError) return { code: 'internal', message: error.message, retryable: false };
-  return { code: 'internal', message: error instanceof Error ? error.message : String(error), retryable: false };
 }
