@@ -34,6 +34,14 @@ export const PlannedQuestion = z.object({
 });
 export type PlannedQuestion = z.infer<typeof PlannedQuestion>;
 
+/** The candidate's recording consent as the interviewer recorded it before the start (stored with the interview, shown in the report). */
+export const SessionConsent = z.object({
+  given: z.boolean(),
+  /** When the interviewer recorded it (ms since epoch). */
+  atMs: z.number().int().nonnegative(),
+});
+export type SessionConsent = z.infer<typeof SessionConsent>;
+
 /** What the interview is about; all optional so a bare session still works. */
 export const SessionContext = z.object({
   title: z.string().max(200).optional(),
@@ -41,6 +49,7 @@ export const SessionContext = z.object({
   jobDescription: z.string().max(50_000).optional(),
   resume: z.string().max(100_000).optional(),
   candidateName: z.string().max(200).optional(),
+  consent: SessionConsent.optional(),
   rubric: Rubric.optional(),
   plannedQuestions: z.array(PlannedQuestion).max(100).optional(),
   /** 'copilot': a human asks; 'automated': Viva asks. */
