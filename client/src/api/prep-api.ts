@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ApiErrorBody } from '../../../protocol/interviews.ts';
 import { AutomatedInterviewStatus, IssuedCandidateLink, type CreateAutomatedInterviewRequest } from '../../../protocol/automated.ts';
 import {
   FeedbackReply,
@@ -18,6 +17,8 @@ import {
   type PrepLanguage,
   type UploadedFile,
 } from '../../../protocol/prep.ts';
+import { apiErrorFrom, ApiRequestError, parseReply } from './replies.ts';
+import { defaultUpload, fetchUpload, type SendUpload, type UploadProgress } from './upload-client.ts';
 
 // The client validates every reply with the preparation API's schemas in protocol/prep.ts, so a reply that drifts from
 // the server's shape fails here with a clear message instead of rendering undefined fields.
@@ -41,29 +42,22 @@ export type ScreeningResult = z.infer<typeof ScreeningResult>;
 const ParseReply = ResumeParseReply.pick({ text: true });
 const StartReply = ScreeningStartReply.pick({ id: true });
 
-/** A failed API call: the server's `{ error: { code, message } }`, or `server-unreachable` / `invalid-reply`. */
-export class ApiRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiRequestError } from './replies.ts';
 
 const CreateReply = z.object({ interview: z.object({ id: z.string() }), link: IssuedCandidateLink });
 
 /** The REST calls the preparation and recruiter screens make. */
 export interface PrepApi {
-  /** Text of a resume or JD file (`POST /api/resumes/parse?llm=false`). */
-  parseFile(file: File, signal: AbortSignal): Promise<string>;
+  /** Text of a resume or JD file (`POST /api/resumes/parse?llm=false`, the file as the raw body). */
+  parseFile(file: File, signal: AbortSignal, onProgress?: (progress: UploadProgress) => void): Promise<string>;
   match(input: { jd: string; resume: string; blind?: boolean; language?: PrepLanguage }, signal: AbortSignal): Promise<JobMatch>;
   plan(input: { jd: string; resume: string; count: number; language: PrepLanguage }, signal: AbortSignal): Promise<InterviewPlan>;
   feedback(input: FeedbackRequest, signal: AbortSignal): Promise<FeedbackLetter>;
-  startScreening(input: { jd: string; files: UploadedFile[]; blind: boolean }, signal: AbortSignal): Promise<string>;
+  startScreening(input: { jd: string; files: UploadedFile[]; blind: boolean }, signal: AbortSignal, onProgress?: (progress: UploadProgress) => void): Promise<string>;
   screeningStatus(id: string, signal: AbortSignal): Promise<ScreeningStatus>;
   screeningResult(id: string, signal: AbortSignal): Promise<ScreeningResult>;
+  /** Address of a stored interview's report (HTML, in the interface language). */
+  interviewReportUrl(interviewId: string, language: PrepLanguage): string;
   /** Download address of a finished screening's report. */
   screeningResultUrl(id: string, format: 'csv' | 'json' | 'html'): string;
   createAutomated(input: CreateAutomatedInterviewRequest, signal: AbortSignal): Promise<{ interviewId: string; link: IssuedCandidateLink }>;
@@ -71,8 +65,14 @@ export interface PrepApi {
   revokeLink(interviewId: string, linkId: string, signal: AbortSignal): Promise<void>;
 }
 
-/** The real API over `fetch` (injectable for tests), relative to `baseUrl` (same origin by default). */
-export function createPrepApi({ baseUrl = '', fetch: fetchImpl = globalThis.fetch.bind(globalThis) }: { baseUrl?: string; fetch?: typeof fetch } = {}): PrepApi {
+/**
+ * The real API over `fetch` (injectable for tests), relative to `baseUrl` (same origin by default). File uploads go
+ * through the one upload client (`upload-client.ts`: XMLHttpRequest with byte progress in a browser, the injected
+ * `fetch` otherwise); every reply and error is read by `replies.ts`.
+ */
+export function createPrepApi({ baseUrl = '', fetch: givenFetch, upload: givenUpload }: { baseUrl?: string; fetch?: typeof fetch; upload?: SendUpload } = {}): PrepApi {
+  const fetchImpl = givenFetch ?? globalThis.fetch.bind(globalThis);
+  const upload = givenUpload ?? (givenFetch ? fetchUpload(givenFetch) : defaultUpload(fetchImpl));
   const call = async (path: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> => {
     let response: Response;
     try {
@@ -82,36 +82,37 @@ export function createPrepApi({ baseUrl = '', fetch: fetchImpl = globalThis.fetc
       throw new ApiRequestError(0, 'server-unreachable', error instanceof Error ? error.message : String(error));
     }
     if (response.ok) return response;
-    const payload: unknown = await response.json().catch(() => null);
-    const parsed = ApiErrorBody.safeParse(payload);
-    if (parsed.success) throw new ApiRequestError(response.status, parsed.data.error.code, parsed.data.error.message);
-    throw new ApiRequestError(response.status, response.status === 404 ? 'not-found' : 'http-error', `HTTP ${response.status}`);
+    throw apiErrorFrom(response.status, await response.json().catch(() => null));
   };
   const json = async <T extends z.ZodType>(schema: T, path: string, init: RequestInit & { signal: AbortSignal }): Promise<z.output<T>> => {
     const response = await call(path, init);
-    const parsed = schema.safeParse(await response.json().catch(() => null));
-    if (!parsed.success) throw new ApiRequestError(response.status, 'invalid-reply', `unexpected reply from ${path.split('?')[0]}: ${parsed.error.issues[0]?.message ?? ''}`);
-    return parsed.data;
+    return parseReply(schema, response.status, await response.json().catch(() => null), path);
+  };
+  const uploadJson = async <T extends z.ZodType>(
+    schema: T,
+    path: string,
+    body: Blob | string,
+    contentType: string,
+    signal: AbortSignal,
+    onProgress?: (progress: UploadProgress) => void,
+  ): Promise<z.output<T>> => {
+    const reply = await upload({ url: `${baseUrl}${path}`, body, contentType, signal, ...(onProgress ? { onProgress } : {}) });
+    if (reply.status < 200 || reply.status > 299) throw apiErrorFrom(reply.status, reply.body);
+    return parseReply(schema, reply.status, reply.body, path);
   };
   const post = (body: unknown, signal: AbortSignal) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
   const id = encodeURIComponent;
 
   return {
-    parseFile: async (file, signal) =>
-      (
-        await json(ParseReply, '/api/resumes/parse?llm=false', {
-          method: 'POST',
-          headers: { 'content-type': file.type || 'application/octet-stream' },
-          body: file,
-          signal,
-        })
-      ).text,
+    parseFile: async (file, signal, onProgress) =>
+      (await uploadJson(ParseReply, '/api/resumes/parse?llm=false', file, file.type || 'application/octet-stream', signal, onProgress)).text,
     match: async (input, signal) => (await json(MatchReply, '/api/match', post(input, signal))).match,
     plan: async (input, signal) => (await json(PlanReply, '/api/plans', post(input, signal))).plan,
     feedback: async (input, signal) => (await json(FeedbackReply, '/api/feedback', post(input, signal))).letter,
-    startScreening: async (input, signal) => (await json(StartReply, '/api/screenings', post(input, signal))).id,
+    startScreening: async (input, signal, onProgress) => (await uploadJson(StartReply, '/api/screenings', JSON.stringify(input), 'application/json', signal, onProgress)).id,
     screeningStatus: (screeningId, signal) => json(ScreeningStatus, `/api/screenings/${id(screeningId)}`, { signal }),
     screeningResult: (screeningId, signal) => json(ScreeningResult, `/api/screenings/${id(screeningId)}/result?format=json`, { signal }),
+    interviewReportUrl: (interviewId, language) => `${baseUrl}/api/interviews/${id(interviewId)}/report?format=html&lang=${language}`,
     screeningResultUrl: (screeningId, format) => `${baseUrl}/api/screenings/${id(screeningId)}/result?format=${format}`,
     createAutomated: async (input, signal) => {
       const reply = await json(CreateReply, '/api/automated-interviews', post(input, signal));

@@ -17,6 +17,7 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '../../../protocol/index.ts';
+import { parseAck } from '../api/replies.ts';
 import { CaptureError, type AudioCapture, type OpenCapture } from '../audio/audio-capture.ts';
 import { FRAME_MS } from '../audio/capture-messages.ts';
 
@@ -48,19 +49,6 @@ export interface CandidateControllerOptions {
 
 /** A level above this during the mic check means the microphone hears the candidate. */
 const VOICE_RMS = 0.02;
-
-const AckFailure = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) });
-
-function parseAck<T extends z.ZodType>(schema: T, reply: unknown): { ok: true; data: z.infer<T> } | { ok: false; error: CandidateProblem } {
-  const success = z.object({ ok: z.literal(true), data: z.unknown() }).safeParse(reply);
-  if (success.success) {
-    const data = schema.safeParse(success.data.data);
-    if (data.success) return { ok: true, data: data.data as z.infer<T> };
-    return { ok: false, error: { code: 'invalid-payload', message: 'unexpected reply from the server' } };
-  }
-  const failure = AckFailure.safeParse(reply);
-  return failure.success ? { ok: false, error: failure.data.error } : { ok: false, error: { code: 'invalid-payload', message: 'unexpected reply from the server' } };
-}
 
 function problemOf(error: unknown): CandidateProblem {
   if (error instanceof CaptureError) return { code: error.code, message: error.message };

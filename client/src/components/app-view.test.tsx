@@ -49,6 +49,58 @@ describe('AppView', () => {
     expect(screen.getByTestId('language-switch').textContent).toBe('English');
   });
 
+  it('names the default rubric in the interface language; a renamed row keeps what was typed', () => {
+    const s = session(initialInterviewState());
+    renderApp(s);
+    fireEvent.change(screen.getByTestId('setup-rubric-name-1'), { target: { value: 'Communication' } });
+    fireEvent.click(screen.getByTestId('language-switch'));
+    expect([0, 1, 2].map((n) => (screen.getByTestId(`setup-rubric-name-${n}`) as HTMLInputElement).value)).toEqual(['技术能力', 'Communication', '解决问题能力']);
+    fireEvent.change(screen.getByTestId('setup-title'), { target: { value: '第一轮' } });
+    fireEvent.click(screen.getByTestId('start-button'));
+    const dimensions = vi.mocked(s.start).mock.calls[0]![0].context.rubric?.dimensions;
+    // Names as shown; ids stay the English ones so scores compare across interviews.
+    expect(dimensions?.map((d) => [d.id, d.name])).toEqual([
+      ['technical_skill', '技术能力'],
+      ['communication', 'Communication'],
+      ['problem_solving', '解决问题能力'],
+    ]);
+  });
+
+  it('says what is missing instead of starting an empty form, and why', () => {
+    const s = session(initialInterviewState());
+    renderApp(s);
+    fireEvent.click(screen.getByTestId('start-button'));
+    expect(s.start).not.toHaveBeenCalled();
+    expect(screen.getByTestId('setup-error').textContent).toContain('Give the interview a title or the role first');
+    fireEvent.change(screen.getByTestId('setup-role'), { target: { value: 'SRE' } });
+    fireEvent.click(screen.getByTestId('start-button'));
+    expect(s.start).toHaveBeenCalledTimes(1);
+    expect(screen.queryByTestId('setup-error')).toBeNull();
+  });
+
+  it('navigates between screens from the header, highlighting the current one, and points a first visit somewhere', () => {
+    localStorage.removeItem('viva.firstRunHintDismissed');
+    renderApp(session(initialInterviewState()));
+    expect(screen.getByTestId('nav-interview').getAttribute('aria-current')).toBe('page');
+    fireEvent.click(screen.getByTestId('hint-prepare'));
+    expect(screen.getByTestId('prepare-screen')).toBeTruthy();
+    expect(screen.getByTestId('nav-prepare').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByTestId('nav-interview').getAttribute('aria-current')).toBeNull();
+    fireEvent.click(screen.getByTestId('nav-automated'));
+    expect(screen.getByTestId('automated-screen')).toBeTruthy();
+    expect(screen.getByTestId('nav-automated').getAttribute('aria-current')).toBe('page');
+    fireEvent.click(screen.getByTestId('hint-dismiss'));
+    expect(screen.queryByTestId('first-run-hint')).toBeNull();
+    expect(localStorage.getItem('viva.firstRunHintDismissed')).toBe('1');
+  });
+
+  it('during an interview the navigation shows its phase and keeps the other screens out of reach', () => {
+    renderApp(session(liveState()));
+    expect(screen.getByTestId('nav-interview').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByTestId('nav-phase').textContent).toBe('Live');
+    expect((screen.getByTestId('nav-prepare') as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('starts with the validated context, or lists what to fix instead', () => {
     const s = session(initialInterviewState());
     renderApp(s);

@@ -5,7 +5,10 @@ import { CreateAutomatedInterviewRequest } from '../../../protocol/automated.ts'
 import { createFakeFetch, type FakeRoutes } from '../api/fake-fetch.ts';
 import { createPrepApi } from '../api/prep-api.ts';
 import { I18nProvider } from '../i18n/i18n.tsx';
-import { AutomatedScreen, type AutomatedSeed } from './automated-screen.tsx';
+import type { PrepApi } from '../api/prep-api.ts';
+import type { AutomatedSeed } from '../session/automated-controller.ts';
+import { useAutomatedSession } from '../session/use-automated-session.ts';
+import { AutomatedScreen } from './automated-screen.tsx';
 
 afterEach(() => {
   cleanup();
@@ -27,11 +30,18 @@ const status = (state: string, revokedAtMs: number | null = null) => ({
   events: [],
 });
 
-function renderScreen(routes: FakeRoutes, seed: AutomatedSeed = { role: '', jobDescription: '', questions: [] }) {
+const emptySeed: AutomatedSeed = { title: '', role: '', candidateName: '', jobDescription: '', questions: [] };
+
+function Harness({ api, seed }: { api: PrepApi; seed: AutomatedSeed }) {
+  const session = useAutomatedSession(api, 'en', 20);
+  return <AutomatedScreen session={session} api={api} seed={() => seed} />;
+}
+
+function renderScreen(routes: FakeRoutes, seed: AutomatedSeed = emptySeed) {
   const fake = createFakeFetch(routes);
   render(
     <I18nProvider locale="en">
-      <AutomatedScreen api={createPrepApi({ fetch: fake.fetch })} seed={() => seed} pollIntervalMs={20} />
+      <Harness api={createPrepApi({ fetch: fake.fetch })} seed={seed} />
     </I18nProvider>,
   );
   return fake;
@@ -51,7 +61,7 @@ describe('AI interview screen', () => {
           return { status: 204 };
         },
       },
-      { role: 'SRE', jobDescription: 'Runs Kubernetes', questions: [{ key: 'a', text: 'Tell me about an outage.' }, { key: 'b', text: '  ' }, { key: 'c', text: 'How do you alert?' }] },
+      { ...emptySeed, title: 'SRE first round', candidateName: 'Wang Fang', role: 'SRE', jobDescription: 'Runs Kubernetes', questions: [{ key: 'a', text: 'Tell me about an outage.' }, { key: 'b', text: '  ' }, { key: 'c', text: 'How do you alert?' }] },
     );
     expect((screen.getByTestId('auto-create') as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(screen.getByTestId('auto-from-setup'));
@@ -62,6 +72,8 @@ describe('AI interview screen', () => {
     expect((await screen.findByTestId('auto-link') as HTMLInputElement).value).toBe(`http://viva.test/interview#${token}`);
     const body = CreateAutomatedInterviewRequest.parse(fake.calls[0]!.body);
     expect(body).toMatchObject({
+      title: 'SRE first round',
+      candidateName: 'Wang Fang',
       role: 'SRE',
       jobDescription: 'Runs Kubernetes',
       language: 'zh',
@@ -78,11 +90,52 @@ describe('AI interview screen', () => {
     await waitFor(() => expect(writeText).toHaveBeenCalledWith(`http://viva.test/interview#${token}`));
 
     // The first status says invited, later polls consented.
+    expect(screen.getByTestId('auto-interview').querySelector('h2')?.textContent).toBe('SRE first round · Wang Fang');
     await waitFor(() => expect(screen.getByTestId('auto-status').textContent).toBe('Status: Candidate agreed to recording'));
+    // Nothing has run yet, so there is no report to open.
+    expect(screen.queryByTestId('auto-report')).toBeNull();
     fireEvent.click(screen.getByTestId('auto-revoke'));
     await waitFor(() => expect(screen.getByTestId('auto-link-row').dataset.revoked).toBe('true'));
     expect(fake.calls.some((call) => call.method === 'DELETE' && call.path === '/api/automated-interviews/iv1/links/l1')).toBe(true);
     expect(screen.queryByTestId('auto-revoke')).toBeNull();
+  });
+
+  it('links an ended interview to its report and stops polling it', async () => {
+    const fake = renderScreen(
+      {
+        'POST /api/automated-interviews': { status: 201, json: { interview: { id: 'iv1', role: 'SRE' }, link: { ...link, token, url: `http://viva.test/interview#${token}` } } },
+        'GET /api/automated-interviews/iv1': { json: { ...status('ended'), endReason: 'time-up' } },
+      },
+      { ...emptySeed, role: 'SRE', questions: [{ key: 'a', text: 'Why SRE?' }] },
+    );
+    fireEvent.click(screen.getByTestId('auto-from-setup'));
+    fireEvent.click(screen.getByTestId('auto-create'));
+    await waitFor(() => expect(screen.getByTestId('auto-status').textContent).toBe('Status: Ended: time budget used up'));
+    expect(screen.getByTestId('auto-report').getAttribute('href')).toBe('/api/interviews/iv1/report?format=html&lang=en');
+    const polls = fake.calls.filter((call) => call.method === 'GET').length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.calls.filter((call) => call.method === 'GET').length).toBe(polls);
+  });
+
+  it('sends one create request however often the button is clicked while it runs', async () => {
+    let release: () => void = () => {};
+    const fake = renderScreen(
+      {
+        'POST /api/automated-interviews': () =>
+          new Promise((resolve) => {
+            release = () => resolve({ status: 201, json: { interview: { id: 'iv1', role: 'SRE' }, link: { ...link, token, url: `http://viva.test/interview#${token}` } } });
+          }),
+        'GET /api/automated-interviews/iv1': { json: status('invited') },
+      },
+      { ...emptySeed, role: 'SRE', questions: [{ key: 'a', text: 'Why SRE?' }] },
+    );
+    fireEvent.click(screen.getByTestId('auto-from-setup'));
+    fireEvent.click(screen.getByTestId('auto-create'));
+    await waitFor(() => expect((screen.getByTestId('auto-create') as HTMLButtonElement).disabled).toBe(true));
+    fireEvent.click(screen.getByTestId('auto-create'));
+    release();
+    await screen.findByTestId('auto-link');
+    expect(fake.calls.filter((call) => call.method === 'POST')).toHaveLength(1);
   });
 
   it('shows the server validation message when creation is refused', async () => {

@@ -1,234 +1,159 @@
-import { useEffect, useRef, useState } from 'react';
-import type { AutomatedInterviewStatus, AutomatedLanguage, IssuedCandidateLink } from '../../../protocol/automated.ts';
 import type { PrepApi } from '../api/prep-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { newRowKey, type QuestionRow } from '../state/setup-form.ts';
+import type { AutomatedSeed } from '../session/automated-controller.ts';
+import type { AutomatedSession } from '../session/use-automated-session.ts';
+import { automatedReady, type CreatedInterview, type InterviewWatch } from '../state/automated-reducer.ts';
+import { isRunning } from '../state/job.ts';
 import { apiErrorText } from './api-error.ts';
-import { copyText } from './feedback-letter.tsx';
 import { QuestionEditor } from './question-editor.tsx';
-
-/** What the recruiter may copy over from the interview setup form. */
-export interface AutomatedSeed {
-  role: string;
-  jobDescription: string;
-  questions: QuestionRow[];
-}
-
-/** An interview created from this screen, with its first link (the only time the token is shown). */
-interface Created {
-  interviewId: string;
-  role: string;
-  link: IssuedCandidateLink;
-}
-
-type StatusEntry = { status: AutomatedInterviewStatus; error: null } | { status: AutomatedInterviewStatus | null; error: string };
 
 /** Props of the AI interview screen. */
 export interface AutomatedScreenProps {
+  session: AutomatedSession;
+  /** For the report address of an interview. */
   api: PrepApi;
   /** Current setup form contents, for "copy from setup". */
   seed: () => AutomatedSeed;
-  /** Time between status polls. */
-  pollIntervalMs?: number;
 }
 
 /** Recruiter screen: create an automated first-round interview, hand out its link, watch its status, revoke the link. */
-export function AutomatedScreen({ api, seed, pollIntervalMs = 5000 }: AutomatedScreenProps) {
-  const { t, locale } = useI18n();
-  const [role, setRole] = useState('');
-  const [jobDescription, setJobDescription] = useState('');
-  const [candidateName, setCandidateName] = useState('');
-  const [language, setLanguage] = useState<AutomatedLanguage>(locale);
-  const [questions, setQuestions] = useState<QuestionRow[]>(() => [{ key: newRowKey(), text: '' }]);
-  const [minutes, setMinutes] = useState('20');
-  const [validHours, setValidHours] = useState('72');
-  const [creating, setCreating] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
-  const [created, setCreated] = useState<Created[]>([]);
-  const [statuses, setStatuses] = useState<Record<string, StatusEntry>>({});
-  const [copied, setCopied] = useState<string | null>(null);
-  const createdRef = useRef<Created[]>([]);
-  const refreshRef = useRef<(interviewId?: string) => Promise<void>>(async () => {});
-
-  refreshRef.current = async (only?: string) => {
-    const targets = createdRef.current.filter((entry) => (only ? entry.interviewId === only : statuses[entry.interviewId]?.status?.state !== 'ended'));
-    await Promise.all(
-      targets.map(async ({ interviewId }) => {
-        try {
-          const status = await api.automatedStatus(interviewId, AbortSignal.timeout(15_000));
-          setStatuses((current) => ({ ...current, [interviewId]: { status, error: null } }));
-        } catch (error) {
-          const message = t('auto.statusFailed', { message: apiErrorText(t, error) });
-          setStatuses((current) => ({ ...current, [interviewId]: { status: current[interviewId]?.status ?? null, error: message } }));
-        }
-      }),
-    );
-  };
-
-  // One poller for the screen's lifetime; it reads the latest list through refs instead of restarting on every change.
-  useEffect(() => {
-    const timer = setInterval(() => void refreshRef.current(), pollIntervalMs);
-    return () => clearInterval(timer);
-  }, [pollIntervalMs]);
-
-  const plannedQuestions = questions
-    .map((row) => row.text.trim())
-    .filter((text) => text !== '')
-    .map((text, index) => ({ id: `q${index + 1}`, text }));
-  const ready = role.trim() !== '' && plannedQuestions.length > 0;
-
-  const create = async () => {
-    setCreating({ busy: true, error: null });
-    try {
-      const result = await api.createAutomated(
-        {
-          role: role.trim(),
-          ...(jobDescription.trim() ? { jobDescription: jobDescription.trim() } : {}),
-          ...(candidateName.trim() ? { candidateName: candidateName.trim() } : {}),
-          language,
-          plannedQuestions,
-          timeBudgetMinutes: Number(minutes),
-          linkValidHours: Number(validHours),
-        },
-        AbortSignal.timeout(30_000),
-      );
-      const entry: Created = { interviewId: result.interviewId, role: role.trim(), link: result.link };
-      createdRef.current = [entry, ...createdRef.current];
-      setCreated(createdRef.current);
-      setCreating({ busy: false, error: null });
-      await refreshRef.current(result.interviewId);
-    } catch (error) {
-      setCreating({ busy: false, error: apiErrorText(t, error) });
-    }
-  };
-
-  const revoke = async (interviewId: string, linkId: string) => {
-    try {
-      await api.revokeLink(interviewId, linkId, AbortSignal.timeout(15_000));
-      await refreshRef.current(interviewId);
-    } catch (error) {
-      const message = t('auto.revokeFailed', { message: apiErrorText(t, error) });
-      setStatuses((current) => ({ ...current, [interviewId]: { status: current[interviewId]?.status ?? null, error: message } }));
-    }
-  };
-
-  const fromSetup = () => {
-    const from = seed();
-    if (from.role.trim()) setRole(from.role);
-    if (from.jobDescription.trim()) setJobDescription(from.jobDescription);
-    const texts = from.questions.filter((row) => row.text.trim() !== '');
-    if (texts.length > 0) setQuestions(texts.map((row) => ({ key: newRowKey(), text: row.text })));
-  };
-
-  const date = (ms: number) => new Date(ms).toLocaleString(locale === 'zh' ? 'zh-CN' : 'en');
-
+export function AutomatedScreen({ session, api, seed }: AutomatedScreenProps) {
+  const { t } = useI18n();
+  const { state, actions } = session;
+  const { form, create } = state;
+  const ready = automatedReady(form);
+  const busy = isRunning(create);
   return (
     <div className="prep" data-testid="automated-screen">
       <section className="panel prep__inputs">
         <h1 className="panel__title">{t('auto.heading')}</h1>
         <p className="field__hint">{t('auto.intro')}</p>
         <div className="prep__actions">
-          <button type="button" className="button button--small button--ghost" data-testid="auto-from-setup" onClick={fromSetup}>
+          <button type="button" className="button button--small button--ghost" data-testid="auto-from-setup" onClick={() => actions.copyFrom(seed())}>
             {t('auto.fromSetup')}
           </button>
         </div>
         <div className="field-row">
           <label className="field">
-            <span className="field__label">{t('setup.role')}</span>
-            <input data-testid="auto-role" value={role} maxLength={200} placeholder={t('setup.rolePlaceholder')} onChange={(e) => setRole(e.currentTarget.value)} />
+            <span className="field__label">{t('setup.title')}</span>
+            <input data-testid="auto-title" value={form.title} maxLength={200} placeholder={t('setup.titlePlaceholder')} onChange={(e) => actions.edit({ title: e.currentTarget.value })} />
           </label>
           <label className="field">
             <span className="field__label">{t('auto.candidateName')}</span>
-            <input data-testid="auto-candidate" value={candidateName} maxLength={200} onChange={(e) => setCandidateName(e.currentTarget.value)} />
+            <input data-testid="auto-candidate" value={form.candidateName} maxLength={200} onChange={(e) => actions.edit({ candidateName: e.currentTarget.value })} />
           </label>
         </div>
         <label className="field">
-          <span className="field__label">{t('setup.jobDescription')}</span>
-          <textarea data-testid="auto-jd" rows={4} value={jobDescription} onChange={(e) => setJobDescription(e.currentTarget.value)} />
+          <span className="field__label">{t('setup.role')}</span>
+          <input data-testid="auto-role" value={form.role} maxLength={200} placeholder={t('setup.rolePlaceholder')} onChange={(e) => actions.edit({ role: e.currentTarget.value })} />
         </label>
-        <QuestionEditor rows={questions} onChange={setQuestions} testIdPrefix="auto" hintKey="auto.questionsHint" />
+        <label className="field">
+          <span className="field__label">{t('setup.jobDescription')}</span>
+          <textarea data-testid="auto-jd" rows={4} value={form.jobDescription} onChange={(e) => actions.edit({ jobDescription: e.currentTarget.value })} />
+        </label>
+        <QuestionEditor rows={form.questions} onChange={(questions) => actions.edit({ questions })} testIdPrefix="auto" hintKey="auto.questionsHint" />
         <div className="prep__actions">
           <label className="prep__inline">
             {t('auto.language')}
-            <select data-testid="auto-language" value={language} onChange={(e) => setLanguage(e.currentTarget.value === 'zh' ? 'zh' : 'en')}>
+            <select data-testid="auto-language" value={form.language} onChange={(e) => actions.edit({ language: e.currentTarget.value === 'zh' ? 'zh' : 'en' })}>
               <option value="en">{t('setup.language.en')}</option>
               <option value="zh">{t('setup.language.zh')}</option>
             </select>
           </label>
           <label className="prep__inline">
             {t('auto.timeBudget')}
-            <input type="number" className="prep__count" data-testid="auto-minutes" min={1} max={180} value={minutes} onChange={(e) => setMinutes(e.currentTarget.value)} />
+            <input type="number" className="prep__count" data-testid="auto-minutes" min={1} max={180} value={form.minutes} onChange={(e) => actions.edit({ minutes: e.currentTarget.value })} />
           </label>
           <label className="prep__inline">
             {t('auto.validHours')}
-            <input type="number" className="prep__count" data-testid="auto-valid-hours" min={1} max={1440} value={validHours} onChange={(e) => setValidHours(e.currentTarget.value)} />
+            <input type="number" className="prep__count" data-testid="auto-valid-hours" min={1} max={1440} value={form.validHours} onChange={(e) => actions.edit({ validHours: e.currentTarget.value })} />
           </label>
         </div>
         <div className="prep__actions">
-          <button type="button" className="button button--primary" data-testid="auto-create" disabled={!ready || creating.busy} onClick={() => void create()}>
-            {creating.busy ? t('auto.creating') : t('auto.create')}
+          <button type="button" className="button button--primary" data-testid="auto-create" disabled={!ready || busy} onClick={() => void actions.create()}>
+            {busy ? t('auto.creating') : t('auto.create')}
           </button>
           {!ready && <span className="field__hint">{t('auto.needQuestions')}</span>}
         </div>
-        {creating.error && (
+        {create.state === 'error' && (
           <p className="banner banner--error" role="alert" data-testid="auto-error">
-            {t('auto.failed', { message: creating.error })}
+            {t('auto.failed', { message: apiErrorText(t, create.problem) })}
           </p>
         )}
       </section>
       <div className="prep__results">
-        {created.map((entry) => {
-          const status = statuses[entry.interviewId];
-          const current = status?.status;
-          const links = current?.links ?? [];
-          return (
-            <section key={entry.interviewId} className="panel" data-testid="auto-interview" data-interview-id={entry.interviewId}>
-              <h2 className="panel__title">{entry.role}</h2>
-              <p className="field__label">{t('auto.link')}</p>
-              <div className="link-box">
-                <input readOnly value={entry.link.url} data-testid="auto-link" aria-label={t('auto.link')} onFocus={(e) => e.currentTarget.select()} />
-                <button
-                  type="button"
-                  className="button button--small"
-                  data-testid="auto-copy"
-                  onClick={() => void copyText(entry.link.url).then((ok) => setCopied(ok ? entry.link.linkId : null))}
-                >
-                  {t('auto.copy')}
-                </button>
-              </div>
-              <p className="field__hint" data-testid="auto-expiry">
-                {t('auto.expires', { date: date(entry.link.expiresAtMs) })}
-                {copied === entry.link.linkId && <span role="status"> · {t('auto.copied')}</span>}
-              </p>
-              <p data-testid="auto-status">
-                <strong>{t('auto.status')}:</strong>{' '}
-                {current ? (current.state === 'ended' && current.endReason ? t('auto.endReason', { reason: current.endReason }) : t(`auto.state.${current.state}`)) : '…'}
-              </p>
-              {status?.error && (
-                <p className="field__note field__note--error" role="alert" data-testid="auto-status-error">
-                  {status.error}
-                </p>
-              )}
-              <ul className="prep__claims">
-                {links.map((link) => {
-                  const revoked = link.revokedAtMs !== null;
-                  return (
-                    <li key={link.linkId} data-testid="auto-link-row" data-revoked={String(revoked)}>
-                      {t('auto.expires', { date: date(link.expiresAtMs) })}{' '}
-                      {revoked ? (
-                        <span className="prep__tag prep__tag--required">{t('auto.revoked')}</span>
-                      ) : (
-                        <button type="button" className="button button--small button--ghost" data-testid="auto-revoke" onClick={() => void revoke(entry.interviewId, link.linkId)}>
-                          {t('auto.revoke')}
-                        </button>
-                      )}
-                    </li>
-                  );
-                })}
-              </ul>
-            </section>
-          );
-        })}
+        {state.created.length === 0 && (
+          <section className="panel prep__empty-panel" data-testid="auto-empty">
+            <h2 className="panel__title">{t('auto.createdHeading')}</h2>
+            <ol className="steps-list">
+              <li>{t('auto.howTo.create')}</li>
+              <li>{t('auto.howTo.send')}</li>
+              <li>{t('auto.howTo.watch')}</li>
+            </ol>
+          </section>
+        )}
+        {state.created.map((entry) => (
+          <CreatedInterviewPanel key={entry.interviewId} entry={entry} watch={state.watches[entry.interviewId]} session={session} api={api} />
+        ))}
       </div>
     </div>
+  );
+}
+
+/** One created interview: its link with copy and expiry, its status, every link with Revoke, and the report once it ran. */
+function CreatedInterviewPanel({ entry, watch, session, api }: { entry: CreatedInterview; watch: InterviewWatch | undefined; session: AutomatedSession; api: PrepApi }) {
+  const { t, locale } = useI18n();
+  const current = watch?.status ?? null;
+  const links = current?.links ?? [];
+  const date = (ms: number) => new Date(ms).toLocaleString(locale === 'zh' ? 'zh-CN' : 'en');
+  const heading = [entry.title || entry.role, entry.candidateName].filter((part) => part !== '').join(' · ');
+  return (
+    <section className="panel" data-testid="auto-interview" data-interview-id={entry.interviewId}>
+      <h2 className="panel__title">{heading}</h2>
+      <p className="field__label">{t('auto.link')}</p>
+      <div className="link-box">
+        <input readOnly value={entry.link.url} data-testid="auto-link" aria-label={t('auto.link')} onFocus={(e) => e.currentTarget.select()} />
+        <button type="button" className="button button--small" data-testid="auto-copy" onClick={() => void session.actions.copyLink(entry.link.linkId, entry.link.url)}>
+          {t('auto.copy')}
+        </button>
+      </div>
+      <p className="field__hint" data-testid="auto-expiry">
+        {t('auto.expires', { date: date(entry.link.expiresAtMs) })}
+        {session.state.copiedLinkId === entry.link.linkId && <span role="status"> · {t('auto.copied')}</span>}
+      </p>
+      <p data-testid="auto-status">
+        <strong>{t('auto.status')}:</strong>{' '}
+        {current ? (current.state === 'ended' && current.endReason ? t('auto.endReason', { reason: t(`auto.reason.${current.endReason}`) }) : t(`auto.state.${current.state}`)) : '…'}
+      </p>
+      {current && (current.state === 'running' || current.state === 'ended') && (
+        <p className="prep__actions">
+          <a className="button button--small" data-testid="auto-report" href={api.interviewReportUrl(entry.interviewId, locale)} target="_blank" rel="noreferrer">
+            {t('auto.openReport')}
+          </a>
+        </p>
+      )}
+      {watch?.problem && (
+        <p className="field__note field__note--error" role="alert" data-testid="auto-status-error">
+          {t(watch.problem.kind === 'revoke' ? 'auto.revokeFailed' : 'auto.statusFailed', { message: apiErrorText(t, watch.problem.problem) })}
+        </p>
+      )}
+      <ul className="prep__claims">
+        {links.map((link) => {
+          const revoked = link.revokedAtMs !== null;
+          return (
+            <li key={link.linkId} data-testid="auto-link-row" data-revoked={String(revoked)}>
+              {t('auto.expires', { date: date(link.expiresAtMs) })}{' '}
+              {revoked ? (
+                <span className="prep__tag prep__tag--required">{t('auto.revoked')}</span>
+              ) : (
+                <button type="button" className="button button--small button--ghost" data-testid="auto-revoke" onClick={() => void session.actions.revoke(entry.interviewId, link.linkId)}>
+                  {t('auto.revoke')}
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }

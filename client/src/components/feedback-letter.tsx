@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FeedbackLetter } from '../../../protocol/prep.ts';
 import type { PrepApi } from '../api/prep-api.ts';
+import { problemOf } from '../api/replies.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { buildFeedbackRequest, type FeedbackDecision } from '../state/feedback-request.ts';
 import type { InterviewState } from '../state/interview-reducer.ts';
@@ -33,7 +34,7 @@ export function FeedbackLetterPanel({ state, api }: { state: InterviewState; api
     try {
       setLetter({ state: 'done', letter: await api.feedback(request, AbortSignal.timeout(180_000)) });
     } catch (error) {
-      setLetter({ state: 'error', message: apiErrorText(t, error) });
+      setLetter({ state: 'error', message: apiErrorText(t, problemOf(error)) });
     }
   };
 

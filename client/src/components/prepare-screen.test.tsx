@@ -71,6 +71,8 @@ describe('Prepare screen', () => {
     fireEvent.click(screen.getByTestId('prep-use-in-setup'));
     expect(screen.getByTestId('setup-form')).toBeTruthy();
     expect((screen.getByTestId('setup-role') as HTMLInputElement).value).toBe('Senior backend engineer');
+    // The empty title is filled from the role, so the interview has a name in its review and report.
+    expect((screen.getByTestId('setup-title') as HTMLInputElement).value).toBe('Senior backend engineer interview');
     expect((screen.getByTestId('setup-job-description') as HTMLTextAreaElement).value).toBe(demoJobDescription);
     expect((screen.getByTestId('setup-resume') as HTMLTextAreaElement).value).toBe(demoResume);
     expect(screen.getAllByTestId('setup-question-row')).toHaveLength(3);
@@ -85,6 +87,23 @@ describe('Prepare screen', () => {
     expect(started.language).toBe('en');
     expect(started.context.role).toBe('Senior backend engineer');
     expect(started.context.plannedQuestions?.map((q) => q.text)).toEqual(demoPlan.questions.map((q) => q.text));
+  });
+
+  it('shows what a slow match is doing and for how long, and sends one request however often it is clicked', async () => {
+    let answer: () => void = () => {};
+    const { calls } = renderPrepare({
+      ...demoPrepRoutes,
+      'POST /api/match': () => new Promise((resolve) => (answer = () => resolve({ json: { match: demoMatch } }))),
+    });
+    fireEvent.click(screen.getByTestId('prep-match-button'));
+    const progress = await screen.findByTestId('prep-match-progress');
+    expect(progress.textContent).toMatch(/^Waiting for the language model · Matching the resume against the job description · 0:0\d$/);
+    expect((screen.getByTestId('prep-match-button') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('prep-match-button').textContent).toBe('Working…');
+    answer();
+    await screen.findByTestId('prep-match');
+    expect(screen.getByTestId('prep-match-progress').textContent).toMatch(/^Took 0:0\d$/);
+    expect(calls.filter((call) => call.path === '/api/match')).toHaveLength(1);
   });
 
   it('fills the JD from an uploaded file with the text the server extracted', async () => {

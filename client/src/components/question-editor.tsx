@@ -22,7 +22,9 @@ export function QuestionEditor({
       <ol className="rows">
         {rows.map((row, index) => (
           <li key={row.key} className="rows__row" data-testid={`${testIdPrefix}-question-row`}>
-            <input
+            <textarea
+              className="rows__question"
+              rows={2}
               aria-label={t('setup.question', { n: index + 1 })}
               placeholder={t('setup.question', { n: index + 1 })}
               data-testid={`${testIdPrefix}-question-${index}`}

@@ -5,7 +5,13 @@ import { createFakeFetch, type FakeRoutes } from '../api/fake-fetch.ts';
 import { createPrepApi } from '../api/prep-api.ts';
 import { demoMatch } from '../dev/prep-fixtures.ts';
 import { I18nProvider } from '../i18n/i18n.tsx';
+import type { PrepApi } from '../api/prep-api.ts';
+import { useScreeningSession } from '../session/use-screening-session.ts';
 import { ScreeningScreen } from './screening-screen.tsx';
+
+function Harness({ api }: { api: PrepApi }) {
+  return <ScreeningScreen session={useScreeningSession(api, 20)} api={api} />;
+}
 
 afterEach(cleanup);
 
@@ -16,12 +22,14 @@ function renderScreening(routes: FakeRoutes) {
   const api = createPrepApi({ fetch: fake.fetch });
   render(
     <I18nProvider locale="en">
-      <ScreeningScreen api={api} pollIntervalMs={20} />
+      <Harness api={api} />
     </I18nProvider>,
   );
   fireEvent.change(screen.getByTestId('screen-files'), {
     target: { files: [new File(['Alice: Go, Kafka'], 'alice.txt', { type: 'text/plain' }), new File(['Bob'], 'bob.txt'), new File(['%PDF-bad'], 'scan.pdf')] },
   });
+  // The chosen files are listed by name before anything is sent.
+  expect(screen.getAllByTestId('screen-file').map((item) => item.querySelector('.file-list__name')?.textContent)).toEqual(['alice.txt', 'bob.txt', 'scan.pdf']);
   fireEvent.change(screen.getByTestId('screen-jd'), { target: { value: 'Backend engineer, Go and Kafka' } });
   fireEvent.click(screen.getByTestId('screen-blind'));
   return fake;
@@ -51,10 +59,14 @@ describe('Screening screen', () => {
       },
     });
     fireEvent.click(screen.getByTestId('screen-start'));
-    // Progress is shown while the server reports "running".
+    // Progress is shown while the server reports "running": what is happening, for how long, and how far; no second start.
     expect((await screen.findByTestId('screen-progress-text')).textContent).toMatch(/^[12] of 3 screened$/);
+    expect(screen.getByTestId('screen-status').textContent).toMatch(/The language model is screening · \d+:\d\d$/);
+    expect((screen.getByTestId('screen-start') as HTMLButtonElement).disabled).toBe(true);
     await screen.findByTestId('screen-table');
     expect(seen).toEqual(['running', 'running', 'complete']);
+    expect(fake.calls.filter((call) => call.path === '/api/screenings')).toHaveLength(1);
+    expect(screen.getByTestId('screen-status').textContent).toMatch(/^Took \d+:\d\d$/);
 
     const start = fake.calls.find((call) => call.path === '/api/screenings')!;
     const body = start.body as { jd: string; blind: boolean; files: Array<{ name: string; contentBase64: string }> };

@@ -1,114 +1,113 @@
-import { useEffect, useRef, useState } from 'react';
-import { fileToBase64, type PrepApi, type ScreeningResult, type ScreeningStatus } from '../api/prep-api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import type { PrepApi, ScreeningResult } from '../api/prep-api.ts';
+import type { ScreeningSession } from '../session/use-screening-session.ts';
+import { isRunning } from '../state/job.ts';
+import { screeningReady } from '../state/screening-reducer.ts';
 import { apiErrorText } from './api-error.ts';
-
-type Run =
-  | { state: 'idle' }
-  | { state: 'uploading' }
-  | { state: 'running'; id: string; progress: ScreeningStatus['progress'] }
-  | { state: 'done'; id: string; result: ScreeningResult }
-  | { state: 'error'; message: string };
+import { JobStatus } from './job-status.tsx';
+import { TEXT_FILE_TYPES } from '../api/upload-client.ts';
 
 /** Props of the screening screen. */
 export interface ScreeningScreenProps {
+  session: ScreeningSession;
+  /** For the download addresses of a finished screening. */
   api: PrepApi;
-  /** Time between status polls. */
-  pollIntervalMs?: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
+const kilobytes = (bytes: number) => `${Math.max(1, Math.round(bytes / 1024))} kB`;
 
 /** Batch screening: several resume files against one JD, progress while the server works, then the ranked table. */
-export function ScreeningScreen({ api, pollIntervalMs = 1000 }: ScreeningScreenProps) {
+export function ScreeningScreen({ session, api }: ScreeningScreenProps) {
   const { t } = useI18n();
-  const [files, setFiles] = useState<File[]>([]);
-  const [jd, setJd] = useState('');
-  const [blind, setBlind] = useState(false);
-  const [run, setRun] = useState<Run>({ state: 'idle' });
-  const controller = useRef<AbortController | null>(null);
-  // Stop polling when the screen goes away; the screening itself keeps running on the server.
-  useEffect(() => () => controller.current?.abort(), []);
-
-  const start = async () => {
-    controller.current?.abort();
-    const abort = new AbortController();
-    controller.current = abort;
-    const { signal } = abort;
-    setRun({ state: 'uploading' });
-    try {
-      const uploaded = await Promise.all(files.map(async (file) => ({ name: file.name, contentBase64: await fileToBase64(file) })));
-      const id = await api.startScreening({ jd, files: uploaded, blind }, signal);
-      for (;;) {
-        const status = await api.screeningStatus(id, signal);
-        if (status.status === 'failed') throw new Error(status.error?.message ?? 'failed');
-        if (status.status !== 'running') {
-          setRun({ state: 'done', id, result: await api.screeningResult(id, signal) });
-          return;
-        }
-        setRun({ state: 'running', id, progress: status.progress });
-        await sleep(pollIntervalMs, signal);
-      }
-    } catch (error) {
-      if (signal.aborted) return;
-      setRun({ state: 'error', message: apiErrorText(t, error) });
-    }
-  };
-
-  const busy = run.state === 'uploading' || run.state === 'running';
-  const ready = files.length > 0 && jd.trim() !== '';
+  const { state, actions } = session;
+  const { run, progress, files } = state;
+  const busy = isRunning(run);
+  const ready = screeningReady(state);
   return (
     <div className="prep" data-testid="screening-screen">
       <section className="panel prep__inputs">
         <h1 className="panel__title">{t('screen.heading')}</h1>
+        <p className="field__hint">{t('screen.intro')}</p>
         <label className="field">
           <span className="field__label">{t('screen.files')}</span>
           <input
             type="file"
             multiple
-            accept=".pdf,.docx,.txt,.md,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain"
+            accept={TEXT_FILE_TYPES}
             data-testid="screen-files"
-            onChange={(e) => setFiles([...(e.currentTarget.files ?? [])])}
+            disabled={busy}
+            onChange={(e) => {
+              const chosen = [...(e.currentTarget.files ?? [])];
+              e.currentTarget.value = '';
+              if (chosen.length > 0) actions.chooseFiles(chosen);
+            }}
           />
-          {files.length > 0 && <span className="field__hint">{t('screen.filesChosen', { count: files.length })}</span>}
         </label>
+        {files.length > 0 && (
+          <div className="field">
+            <span className="field__hint">{t('screen.filesChosen', { count: files.length })}</span>
+            <ul className="file-list" data-testid="screen-file-list">
+              {files.map((file, index) => (
+                <li key={`${index}-${file.name}`} data-testid="screen-file">
+                  <span className="file-list__name">{file.name}</span>
+                  <span className="muted">{kilobytes(file.size)}</span>
+                  <button
+                    type="button"
+                    className="icon-button"
+                    disabled={busy}
+                    aria-label={t('screen.removeFile', { name: file.name })}
+                    title={t('screen.removeFile', { name: file.name })}
+                    onClick={() => actions.removeFile(index)}
+                  >
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         <label className="field">
           <span className="field__label">{t('screen.jd')}</span>
-          <textarea data-testid="screen-jd" rows={8} value={jd} onChange={(e) => setJd(e.currentTarget.value)} />
+          <textarea data-testid="screen-jd" rows={8} value={state.jobDescription} onChange={(e) => actions.edit({ jobDescription: e.currentTarget.value })} />
         </label>
         <label className="prep__inline">
-          <input type="checkbox" data-testid="screen-blind" checked={blind} onChange={(e) => setBlind(e.currentTarget.checked)} />
+          <input type="checkbox" data-testid="screen-blind" checked={state.blind} onChange={(e) => actions.edit({ blind: e.currentTarget.checked })} />
           {t('screen.blind')}
         </label>
         <div className="prep__actions">
-          <button type="button" className="button button--primary" data-testid="screen-start" disabled={!ready || busy} onClick={() => void start()}>
-            {run.state === 'uploading' ? t('screen.starting') : t('screen.start')}
+          <button type="button" className="button button--primary" data-testid="screen-start" disabled={!ready} onClick={() => void actions.start()}>
+            {busy ? t('screen.running') : t('screen.start')}
           </button>
-          {!ready && <span className="field__hint">{t('screen.needInput')}</span>}
+          {!ready && !busy && <span className="field__hint">{t('screen.needInput')}</span>}
         </div>
       </section>
       <div className="prep__results">
         {run.state === 'error' && (
           <p className="banner banner--error" role="alert" data-testid="screen-error">
-            {t('screen.failed', { message: run.message })}
+            {t('screen.failed', { message: apiErrorText(t, run.problem) })}
           </p>
         )}
-        {run.state === 'running' && (
+        {busy && (
           <section className="panel" data-testid="screen-progress">
-            <progress className="progress" max={Math.max(1, run.progress.total)} value={run.progress.done} aria-label={t('screen.progressLabel')} />
-            <p className="muted" data-testid="screen-progress-text">
-              {t('screen.progress', { done: run.progress.done, total: run.progress.total })}
-            </p>
+            <JobStatus job={run} testId="screen-status" />
+            {progress && (
+              <>
+                <progress className="progress" max={Math.max(1, progress.total)} value={progress.done} aria-label={t('screen.progressLabel')} />
+                <p className="muted" data-testid="screen-progress-text">
+                  {t('screen.progress', { done: progress.done, total: progress.total })}
+                  {progress.failed > 0 ? ` · ${t('screen.progressFailed', { count: progress.failed })}` : ''}
+                </p>
+              </>
+            )}
           </section>
         )}
-        {run.state === 'done' && <ScreeningResultView id={run.id} result={run.result} api={api} />}
+        {run.state === 'done' && (
+          <>
+            <JobStatus job={run} testId="screen-status" />
+            <ScreeningResultView id={run.value.id} result={run.value.result} api={api} />
+          </>
+        )}
+        {run.state === 'idle' && <p className="muted prep__empty">{t('screen.empty')}</p>}
       </div>
     </div>
   );

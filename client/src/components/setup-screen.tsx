@@ -1,54 +1,23 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useRef, type FormEvent } from 'react';
 import type { Language } from '../../../protocol/index.ts';
 import type { CaptureMode } from '../audio/audio-capture.ts';
 import type { MessageKey } from '../i18n/dictionary.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import type { SetupSession } from '../session/use-setup-session.ts';
 import type { Problem } from '../state/interview-reducer.ts';
-import { newRowKey, type SetupForm, type SetupIssue } from '../state/setup-form.ts';
+import { isRunning } from '../state/job.ts';
+import { newRowKey, rubricRowName, type SetupForm, type SetupIssue } from '../state/setup-form.ts';
+import { apiErrorText } from './api-error.ts';
+import { JobStatus } from './job-status.tsx';
+import { TEXT_FILE_TYPES } from '../api/upload-client.ts';
 import { QuestionEditor } from './question-editor.tsx';
 
 /** Props of the setup screen. */
 export interface SetupScreenProps {
-  form: SetupForm;
-  onChange: (form: SetupForm) => void;
+  session: SetupSession;
   onStart: () => void;
   starting: boolean;
   startError: Problem | null;
-  issues: SetupIssue[];
-  /** Posts a resume file and returns its text (injected so tests need no network). */
-  parseResume?: (file: File, signal: AbortSignal) => Promise<string>;
-}
-
-/** Error a resume upload can end with; `unavailable` means the server has no such endpoint (404). */
-export class ResumeUploadError extends Error {
-  constructor(
-    readonly kind: 'unavailable' | 'failed',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * POSTs the file as the raw request body to `/api/resumes/parse?llm=false` (text extraction only: the live
- * session needs the text, not the structured resume) and returns the extracted text.
- */
-export async function postResumeFile(file: File, signal: AbortSignal, baseUrl = ''): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/resumes/parse?llm=false`, {
-    method: 'POST',
-    headers: { 'content-type': file.type || 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) },
-    body: file,
-    signal,
-  });
-  if (response.status === 404) throw new ResumeUploadError('unavailable', 'not found');
-  const payload: unknown = await response.json().catch(() => null);
-  const record = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
-  // Accept a bare { text } and the ack shape { ok: true, data: { text } }.
-  const data = (record.ok === true && record.data && typeof record.data === 'object' ? record.data : record) as Record<string, unknown>;
-  if (response.ok && typeof data.text === 'string') return data.text;
-  const error = record.error as { message?: unknown } | undefined;
-  const message = typeof error?.message === 'string' ? error.message : `HTTP ${response.status}`;
-  throw new ResumeUploadError('failed', message);
 }
 
 const START_ERROR_KEYS = new Set(['permission-denied', 'no-tab-audio', 'unsupported', 'device-failed', 'server-unreachable', 'timeout']);
@@ -59,12 +28,13 @@ export function startErrorText(t: (key: MessageKey, params?: Record<string, stri
   return t('setup.startFailed', { message: `${error.message} (${error.code})` });
 }
 
-/** The setup form: context for the model, rubric, planned questions, language and how audio is captured. */
-export function SetupScreen({ form, onChange, onStart, starting, startError, issues, parseResume = postResumeFile }: SetupScreenProps) {
-  const { t } = useI18n();
-  const [upload, setUpload] = useState<{ state: 'idle' | 'busy' | 'done' | 'error'; text: string }>({ state: 'idle', text: '' });
+/** The setup form: who and what the interview is about, consent, rubric, planned questions, language and how audio is captured. */
+export function SetupScreen({ session, onStart, starting, startError }: SetupScreenProps) {
+  const { t, locale } = useI18n();
+  const { form, issues, upload } = session.state;
   const fileInput = useRef<HTMLInputElement>(null);
-  const set = <K extends keyof SetupForm>(key: K, value: SetupForm[K]) => onChange({ ...form, [key]: value });
+  const set = <K extends keyof SetupForm>(key: K, value: SetupForm[K]) => session.actions.change({ ...form, [key]: value });
+  const uploading = isRunning(upload.job);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -74,22 +44,15 @@ export function SetupScreen({ form, onChange, onStart, starting, startError, iss
     if (!starting) onStart();
   };
 
-  const onFile = async (file: File | undefined) => {
-    if (!file) return;
-    setUpload({ state: 'busy', text: t('setup.uploading', { name: file.name }) });
-    try {
-      const text = await parseResume(file, AbortSignal.timeout(60_000));
-      onChange({ ...form, resume: text });
-      setUpload({ state: 'done', text: t('setup.uploadDone', { name: file.name }) });
-    } catch (error) {
-      if (error instanceof ResumeUploadError && error.kind === 'unavailable') setUpload({ state: 'error', text: t('setup.uploadUnavailable') });
-      else setUpload({ state: 'error', text: t('setup.uploadFailed', { message: error instanceof Error ? error.message : String(error) }) });
-    } finally {
-      if (fileInput.current) fileInput.current.value = '';
-    }
-  };
-
   const issueText = (issue: SetupIssue) => t(issue.messageKey, issue.row !== undefined ? { row: String(issue.row + 1) } : undefined);
+  const uploadNote =
+    upload.job.state === 'done'
+      ? t('setup.uploadDone', { name: upload.fileName ?? '' })
+      : upload.job.state === 'error'
+        ? upload.job.problem.code === 'not-found'
+          ? t('setup.uploadUnavailable')
+          : t('setup.uploadFailed', { message: apiErrorText(t, upload.job.problem) })
+        : null;
 
   return (
     <form className="setup" onSubmit={submit} data-testid="setup-form" aria-labelledby="setup-heading">
@@ -120,6 +83,34 @@ export function SetupScreen({ form, onChange, onStart, starting, startError, iss
               />
             </label>
           </div>
+          <div className="field-row">
+            <label className="field">
+              <span className="field__label">{t('setup.candidateName')}</span>
+              <input
+                data-testid="setup-candidate-name"
+                value={form.candidateName}
+                maxLength={200}
+                autoComplete="off"
+                onChange={(e) => set('candidateName', e.currentTarget.value)}
+              />
+            </label>
+            <label className={`consent ${form.consentAtMs !== null ? 'consent--given' : ''}`}>
+              <input
+                type="checkbox"
+                data-testid="setup-consent"
+                checked={form.consentAtMs !== null}
+                onChange={(e) => set('consentAtMs', e.currentTarget.checked ? Date.now() : null)}
+              />
+              <span>
+                <span className="choice__label">{t('setup.consent')}</span>
+                <span className="choice__hint" data-testid="setup-consent-note">
+                  {form.consentAtMs !== null
+                    ? t('setup.consentAt', { time: new Date(form.consentAtMs).toLocaleTimeString(locale === 'zh' ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit' }) })
+                    : t('setup.consentHint')}
+                </span>
+              </span>
+            </label>
+          </div>
           <label className="field">
             <span className="field__label">{t('setup.jobDescription')}</span>
             <textarea data-testid="setup-job-description" rows={6} value={form.jobDescription} onChange={(e) => set('jobDescription', e.currentTarget.value)} />
@@ -134,15 +125,20 @@ export function SetupScreen({ form, onChange, onStart, starting, startError, iss
                 id="setup-resume-file"
                 type="file"
                 className="visually-hidden"
-                accept=".pdf,.docx,.txt,.md,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain"
+                accept={TEXT_FILE_TYPES}
                 data-testid="setup-resume-file"
-                onChange={(e) => void onFile(e.currentTarget.files?.[0])}
+                tabIndex={-1}
+                onChange={(e) => {
+                  const file = e.currentTarget.files?.[0];
+                  e.currentTarget.value = '';
+                  if (file) void session.actions.uploadResume(file);
+                }}
               />
               <button
                 type="button"
                 className="button button--small"
                 data-testid="setup-resume-upload"
-                disabled={upload.state === 'busy'}
+                disabled={uploading}
                 title={t('setup.uploadHint')}
                 onClick={() => fileInput.current?.click()}
               >
@@ -157,9 +153,10 @@ export function SetupScreen({ form, onChange, onStart, starting, startError, iss
               placeholder={t('setup.resumePlaceholder')}
               onChange={(e) => set('resume', e.currentTarget.value)}
             />
-            {upload.state !== 'idle' && (
-              <p className={`field__note ${upload.state === 'error' ? 'field__note--error' : ''}`} data-testid="setup-resume-status" role="status">
-                {upload.text}
+            <JobStatus job={upload.job} testId="setup-resume-progress" detail={upload.fileName ?? undefined} showDuration={false} />
+            {uploadNote && (
+              <p className={`field__note ${upload.job.state === 'error' ? 'field__note--error' : ''}`} data-testid="setup-resume-status" role="status">
+                {uploadNote}
               </p>
             )}
           </div>
@@ -178,11 +175,12 @@ export function SetupScreen({ form, onChange, onStart, starting, startError, iss
                   <input
                     aria-label={t('setup.dimensionName', { n: index + 1 })}
                     data-testid={`setup-rubric-name-${index}`}
-                    value={row.name}
+                    value={rubricRowName(row, locale)}
                     maxLength={120}
                     onChange={(e) => {
                       const name = e.currentTarget.value;
-                      set('rubric', form.rubric.map((r) => (r.key === row.key ? { ...r, name } : r)));
+                      // An edited default row keeps what was typed in every language.
+                      set('rubric', form.rubric.map((r) => (r.key === row.key ? { ...r, name, defaultKey: undefined } : r)));
                     }}
                   />
                   <input

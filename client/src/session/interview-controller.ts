@@ -21,7 +21,8 @@ import {
 import { channelsFor, type AudioCapture, type CaptureMode, type OpenCapture } from '../audio/audio-capture.ts';
 import { FRAME_MS } from '../audio/capture-messages.ts';
 import { FrameOutbox } from '../audio/frame-outbox.ts';
-import type { InterviewAction, Problem } from '../state/interview-reducer.ts';
+import { parseAck, problemOf, type Problem } from '../api/replies.ts';
+import type { InterviewAction } from '../state/interview-reducer.ts';
 import type { LevelStore } from './level-store.ts';
 
 /** The typed Socket.IO client of the Viva protocol. */
@@ -75,31 +76,6 @@ const SERVER_EVENT_SCHEMAS = {
   'analysis:error': AnalysisErrorEvent,
   error: ErrorEvent,
 } satisfies Record<keyof ServerToClientEvents, z.ZodType>;
-
-// Error codes are read leniently: a code this client does not know yet must still show its message.
-const AckFailure = z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) });
-
-/** Parses an acknowledgement; a malformed one becomes a failure rather than a crash. */
-function parseAck<T extends z.ZodType>(schema: T, reply: unknown): { ok: true; data: z.infer<T> } | { ok: false; error: Problem } {
-  const success = z.object({ ok: z.literal(true), data: z.unknown() }).safeParse(reply);
-  if (success.success) {
-    const data = schema.safeParse(success.data.data);
-    if (data.success) return { ok: true, data: data.data as z.infer<T> };
-    return { ok: false, error: { code: 'invalid-payload', message: `unexpected reply from the server: ${data.error.message}` } };
-  }
-  const failure = AckFailure.safeParse(reply);
-  if (failure.success) return { ok: false, error: failure.data.error };
-  return { ok: false, error: { code: 'invalid-payload', message: 'unexpected reply from the server' } };
-}
-
-function toProblem(error: unknown): Problem {
-  if (error instanceof ClientError) return { code: error.code, message: error.message };
-  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' && error instanceof Error) {
-    return { code: error.code, message: error.message };
-  }
-  if (error instanceof Error && /timed? ?out/i.test(error.message)) return { code: 'timeout', message: error.message };
-  return { code: 'internal', message: error instanceof Error ? error.message : String(error) };
-}
 
 /** Codes after which resuming cannot help: the server no longer has the session. */
 const SESSION_GONE = new Set(['unknown-session', 'session-stopped']);
@@ -196,7 +172,7 @@ export class InterviewController {
     } catch (error) {
       await this.teardown(run);
       if (this.run === run) this.run = null;
-      dispatch({ type: 'session/start-failed', error: toProblem(error) });
+      dispatch({ type: 'session/start-failed', error: problemOf(error) });
     }
   };
 
@@ -227,7 +203,7 @@ export class InterviewController {
         if (ack.ok) result = ack.data;
         else problem = ack.error;
       } catch (error) {
-        problem = toProblem(error);
+        problem = problemOf(error);
       }
     }
     dispatch({ type: 'session/stopped', result, error: problem, stoppedAt: this.options.now().toISOString() });
@@ -244,7 +220,7 @@ export class InterviewController {
       const ack = parseAck(z.object({ turnId: z.string() }), reply);
       if (!ack.ok) dispatch({ type: 'analysis/retry-failed', turnId, error: ack.error });
     } catch (error) {
-      dispatch({ type: 'analysis/retry-failed', turnId, error: toProblem(error) });
+      dispatch({ type: 'analysis/retry-failed', turnId, error: problemOf(error) });
     }
   };
 

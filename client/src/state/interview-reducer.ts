@@ -15,6 +15,7 @@ import type {
   TranscriptEvent,
   TranscriptSegment,
 } from '../../../protocol/index.ts';
+import type { Problem } from '../api/replies.ts';
 import type { CaptureMode } from '../audio/audio-capture.ts';
 
 /** Where the interview stands. */
@@ -53,10 +54,7 @@ export interface AnalysisFailure {
 }
 
 /** A problem to show (client-side errors use their own codes, so `code` is a plain string). */
-export interface Problem {
-  code: string;
-  message: string;
-}
+export type { Problem } from '../api/replies.ts';
 
 /** Audio buffering counters shown while the connection is down. */
 export interface BufferStatus {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionStartRequest } from '../../../protocol/index.ts';
-import { defaultSetupForm, dimensionId, toSessionContext } from './setup-form.ts';
+import { applyPreparation, defaultSetupForm, dimensionId, toSessionContext } from './setup-form.ts';
 
 describe('setup form → session context', () => {
   it('the default form gives three dimensions at weight 1 that the server schema accepts', () => {
@@ -26,7 +26,7 @@ describe('setup form → session context', () => {
   });
 
   it('numbers non-empty planned questions and drops blank rows', () => {
-    const form = defaultSetupForm(['A', 'B', 'C']);
+    const form = { ...defaultSetupForm(['A', 'B', 'C']), role: 'SRE' };
     form.questions = [
       { key: 'a', text: ' First? ' },
       { key: 'b', text: '  ' },
@@ -40,7 +40,7 @@ describe('setup form → session context', () => {
   });
 
   it('points at the rubric row with a bad weight or a missing name', () => {
-    const form = defaultSetupForm(['A', '', 'C']);
+    const form = { ...defaultSetupForm(['A', '', 'C']), title: 'Round 1' };
     form.rubric[0]!.weight = '0';
     form.rubric[2]!.weight = 'abc';
     const result = toSessionContext(form);
@@ -53,11 +53,33 @@ describe('setup form → session context', () => {
     ]);
   });
 
+  it('asks for a title or a role before anything else can start', () => {
+    expect(toSessionContext(defaultSetupForm())).toEqual({ ok: false, issues: [{ messageKey: 'setup.error.needTitleOrRole' }] });
+    expect(toSessionContext({ ...defaultSetupForm(), role: ' SRE ' }).ok).toBe(true);
+  });
+
+  it('sends default rubric names in the interface language with their English ids, the candidate and the consent', () => {
+    const result = toSessionContext({ ...defaultSetupForm(), role: 'SRE', candidateName: ' 王芳 ', consentAtMs: 1_700_000_000_000 }, 'zh');
+    expect(result.ok && result.context.rubric?.dimensions.map((d) => [d.id, d.name])).toEqual([
+      ['technical_skill', '技术能力'],
+      ['clarity', '表达清晰度'],
+      ['problem_solving', '解决问题能力'],
+    ]);
+    expect(result.ok && result.context.candidateName).toBe('王芳');
+    expect(result.ok && result.context.consent).toEqual({ given: true, atMs: 1_700_000_000_000 });
+  });
+
+  it('fills the title from the preparation only when the form has none', () => {
+    const prepared = { role: 'SRE', title: 'SRE interview', jobDescription: 'JD', resume: 'CV', questions: ['Why?'] };
+    expect(applyPreparation(defaultSetupForm(), prepared).title).toBe('SRE interview');
+    expect(applyPreparation({ ...defaultSetupForm(), title: 'Round 2' }, prepared).title).toBe('Round 2');
+  });
+
   it('refuses an empty rubric and an oversized resume', () => {
-    const empty = defaultSetupForm(['A', 'B', 'C']);
+    const empty = { ...defaultSetupForm(['A', 'B', 'C']), role: 'SRE' };
     empty.rubric = [];
     expect(toSessionContext(empty)).toEqual({ ok: false, issues: [{ messageKey: 'setup.error.rubricEmpty' }] });
-    const long = { ...defaultSetupForm(['A', 'B', 'C']), resume: 'x'.repeat(100_001) };
+    const long = { ...defaultSetupForm(['A', 'B', 'C']), role: 'SRE', resume: 'x'.repeat(100_001) };
     expect(toSessionContext(long)).toEqual({ ok: false, issues: [{ messageKey: 'setup.error.tooLong' }] });
   });
 });

@@ -1,11 +1,24 @@
 import { SessionContext, type Language, type PlannedQuestion, type RubricDimension } from '../../../protocol/index.ts';
 import type { CaptureMode } from '../audio/audio-capture.ts';
+import { translate, type Locale } from '../i18n/dictionary.ts';
+
+/** The rubric a new form starts with: text keys, so the names follow the interface language until edited. */
+export const DEFAULT_RUBRIC_KEYS = ['rubric.default.technical', 'rubric.default.clarity', 'rubric.default.problemSolving'] as const;
+/** One of the default rubric names. */
+export type DefaultRubricKey = (typeof DEFAULT_RUBRIC_KEYS)[number];
 
 /** One editable rubric row; `weight` stays text while typing. */
 export interface RubricRow {
   key: string;
   name: string;
   weight: string;
+  /** A default dimension not renamed yet: its name is this key in the interface language (`name` is unused). */
+  defaultKey?: DefaultRubricKey | undefined;
+}
+
+/** The name a rubric row shows and sends: a default row's name in `locale`, else what was typed. */
+export function rubricRowName(row: RubricRow, locale: Locale): string {
+  return row.defaultKey ? translate(locale, row.defaultKey) : row.name;
 }
 
 /** One editable planned-question row. */
@@ -18,6 +31,9 @@ export interface QuestionRow {
 export interface SetupForm {
   title: string;
   role: string;
+  candidateName: string;
+  /** When the interviewer ticked "the candidate agreed to be recorded" (ms since epoch); null while unticked. */
+  consentAtMs: number | null;
   jobDescription: string;
   resume: string;
   rubric: RubricRow[];
@@ -33,14 +49,19 @@ export function newRowKey(): string {
   return `row-${rowCounter}`;
 }
 
-/** The default form: three rubric dimensions at weight 1, one empty question. */
-export function defaultSetupForm(rubricNames: [string, string, string]): SetupForm {
+/** The default form: three rubric dimensions at weight 1 (named in the interface language unless names are given), one empty question. */
+export function defaultSetupForm(rubricNames?: [string, string, string]): SetupForm {
+  const rubric: RubricRow[] = rubricNames
+    ? rubricNames.map((name) => ({ key: newRowKey(), name, weight: '1' }))
+    : DEFAULT_RUBRIC_KEYS.map((defaultKey) => ({ key: newRowKey(), name: '', weight: '1', defaultKey }));
   return {
     title: '',
     role: '',
+    candidateName: '',
+    consentAtMs: null,
     jobDescription: '',
     resume: '',
-    rubric: rubricNames.map((name) => ({ key: newRowKey(), name, weight: '1' })),
+    rubric,
     questions: [{ key: newRowKey(), text: '' }],
     language: 'auto',
     captureMode: 'mic-and-tab',
@@ -49,7 +70,7 @@ export function defaultSetupForm(rubricNames: [string, string, string]): SetupFo
 
 /** A problem with the form, as an i18n key plus the row it concerns. */
 export interface SetupIssue {
-  messageKey: 'setup.error.rubricEmpty' | 'setup.error.rubricName' | 'setup.error.rubricWeight' | 'setup.error.rubricTooMany' | 'setup.error.tooLong';
+  messageKey: 'setup.error.needTitleOrRole' | 'setup.error.rubricEmpty' | 'setup.error.rubricName' | 'setup.error.rubricWeight' | 'setup.error.rubricTooMany' | 'setup.error.tooLong';
   row?: number;
 }
 
@@ -67,20 +88,25 @@ export function dimensionId(name: string, index: number, taken: Set<string>): st
   return id;
 }
 
-/** Turns the form into the `session:start` context, or lists what must be fixed first. */
-export function toSessionContext(form: SetupForm): { ok: true; context: SessionContext } | { ok: false; issues: SetupIssue[] } {
+/** Turns the form into the `session:start` context (default rubric names in `locale`), or lists what must be fixed first. */
+export function toSessionContext(form: SetupForm, locale: Locale = 'en'): { ok: true; context: SessionContext } | { ok: false; issues: SetupIssue[] } {
   const issues: SetupIssue[] = [];
-  const rows = form.rubric.filter((row) => row.name.trim() !== '' || row.weight.trim() !== '');
+  // A title or a role names the interview in the review, the stored list and the report, and the role is what the
+  // model scores answers against; an interview with neither is almost always a form started by mistake.
+  if (form.title.trim() === '' && form.role.trim() === '') issues.push({ messageKey: 'setup.error.needTitleOrRole' });
+  const rows = form.rubric.filter((row) => row.defaultKey || row.name.trim() !== '' || row.weight.trim() !== '');
   if (rows.length === 0) issues.push({ messageKey: 'setup.error.rubricEmpty' });
   if (rows.length > 12) issues.push({ messageKey: 'setup.error.rubricTooMany' });
   const taken = new Set<string>();
   const dimensions: RubricDimension[] = [];
   rows.forEach((row, index) => {
-    const name = row.name.trim();
+    const name = rubricRowName(row, locale).trim();
     const weight = Number(row.weight);
     if (name === '' || name.length > 120) issues.push({ messageKey: 'setup.error.rubricName', row: index });
     if (!Number.isFinite(weight) || weight <= 0 || weight > 100) issues.push({ messageKey: 'setup.error.rubricWeight', row: index });
-    dimensions.push({ id: dimensionId(name, index, taken), name, description: '', weight });
+    // Default dimensions keep their English ids in every language, so scores compare across interviews.
+    const idSource = row.defaultKey ? translate('en', row.defaultKey) : name;
+    dimensions.push({ id: dimensionId(idSource, index, taken), name, description: '', weight });
   });
   const questions: PlannedQuestion[] = form.questions
     .map((row) => row.text.trim())
@@ -93,6 +119,8 @@ export function toSessionContext(form: SetupForm): { ok: true; context: SessionC
     role: optional(form.role),
     jobDescription: optional(form.jobDescription),
     resume: optional(form.resume),
+    candidateName: optional(form.candidateName),
+    consent: form.consentAtMs === null ? undefined : { given: true, atMs: form.consentAtMs },
     rubric: { version: 'custom', dimensions },
     plannedQuestions: questions.length > 0 ? questions : undefined,
     mode: 'copilot' as const,
@@ -106,6 +134,8 @@ export function toSessionContext(form: SetupForm): { ok: true; context: SessionC
 /** What the Prepare screen hands to the setup form. */
 export interface Preparation {
   role: string;
+  /** A title for the interview, used when the form has none yet. */
+  title?: string | undefined;
   jobDescription: string;
   resume: string;
   /** Planned question texts, in order; empty keeps the form's questions. */
@@ -113,11 +143,12 @@ export interface Preparation {
   language?: Language | undefined;
 }
 
-/** The form with the prepared role, JD, resume, questions and language filled in (rubric and capture mode kept). */
+/** The form with the prepared role, JD, resume, questions and language filled in, and a title when it had none (rubric and capture mode kept). */
 export function applyPreparation(form: SetupForm, preparation: Preparation): SetupForm {
   const questions = preparation.questions.map((text) => text.trim()).filter((text) => text !== '');
   return {
     ...form,
+    title: form.title.trim() || preparation.title?.trim() || form.title,
     role: preparation.role.trim() || form.role,
     jobDescription: preparation.jobDescription,
     resume: preparation.resume,
