@@ -224,6 +224,8 @@ async function fillSetup(page: Page, options: { full: boolean }): Promise<void> 
     await page.getByTestId('setup-add-question').click();
     await page.getByTestId('setup-question-1').fill('How do you handle an outage at 3 am?');
   } else {
+    // The least the form accepts: a title or a role.
+    await page.getByTestId('setup-role').fill('Backend engineer');
     for (const [index, dimension] of RUBRIC.entries()) await page.getByTestId(`setup-rubric-name-${index}`).fill(dimension.name);
   }
   await page.getByTestId('setup-language').selectOption('en');

@@ -57,7 +57,7 @@ export function AppView({
       <AppHeader screen={shown} phase={state.phase} connection={state.connection} onSelect={setScreen} />
       <Banners state={state} />
       <main className="main">
-        {state.phase === 'setup' && <FirstRunHint onSelect={setScreen} />}
+        {shown === 'interview' && state.phase === 'setup' && <FirstRunHint onSelect={setScreen} />}
         {shown === 'prepare' && (
           <PrepareScreen
             session={prepare}

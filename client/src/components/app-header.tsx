@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { ConnectionStatus, Phase } from '../state/interview-reducer.ts';
 
@@ -73,7 +73,7 @@ function hintDismissed(): boolean {
 
 /** A short "where to start" for a first visit, with links to the screens; dismissed once and remembered. */
 export function FirstRunHint({ onSelect }: { onSelect: (screen: AppScreen) => void }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [hidden, setHidden] = useState(hintDismissed);
   if (hidden) return null;
   const dismiss = () => {
@@ -92,8 +92,15 @@ export function FirstRunHint({ onSelect }: { onSelect: (screen: AppScreen) => vo
   return (
     <aside className="first-run" data-testid="first-run-hint" aria-label={t('hint.label')}>
       <p>
-        <strong>{t('hint.title')}</strong> {t('hint.interview')} {t('hint.before')} {link('prepare')} {t('hint.prepare')} {link('screening')} {t('hint.screening')}{' '}
-        {link('automated')} {t('hint.automated')}
+        {/* Chinese runs words together; English needs the spaces. */}
+        {[<strong key="title">{t('hint.title')}</strong>, t('hint.interview'), t('hint.before'), link('prepare'), t('hint.prepare'), link('screening'), t('hint.screening'), link('automated'), t('hint.automated')].map(
+          (part, index) => (
+            <Fragment key={index}>
+              {index > 0 && locale === 'en' ? ' ' : ''}
+              {part}
+            </Fragment>
+          ),
+        )}
       </p>
       <button type="button" className="icon-button" data-testid="hint-dismiss" aria-label={t('hint.dismiss')} title={t('hint.dismiss')} onClick={dismiss}>
         ×

@@ -89,6 +89,9 @@ describe('AppView', () => {
     fireEvent.click(screen.getByTestId('nav-automated'));
     expect(screen.getByTestId('automated-screen')).toBeTruthy();
     expect(screen.getByTestId('nav-automated').getAttribute('aria-current')).toBe('page');
+    // The hint belongs to the interview form, where a first visit lands.
+    expect(screen.queryByTestId('first-run-hint')).toBeNull();
+    fireEvent.click(screen.getByTestId('nav-interview'));
     fireEvent.click(screen.getByTestId('hint-dismiss'));
     expect(screen.queryByTestId('first-run-hint')).toBeNull();
     expect(localStorage.getItem('viva.firstRunHintDismissed')).toBe('1');

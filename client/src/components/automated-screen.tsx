@@ -24,64 +24,68 @@ export function AutomatedScreen({ session, api, seed }: AutomatedScreenProps) {
   const ready = automatedReady(form);
   const busy = isRunning(create);
   return (
-    <div className="prep" data-testid="automated-screen">
-      <section className="panel prep__inputs">
-        <h1 className="panel__title">{t('auto.heading')}</h1>
-        <p className="field__hint">{t('auto.intro')}</p>
-        <div className="prep__actions">
+    <div className="wide" data-testid="automated-screen">
+      <section className="panel wide__form">
+        <div className="wide__head">
+          <h1 className="panel__title">{t('auto.heading')}</h1>
+          <p className="field__hint">{t('auto.intro')}</p>
           <button type="button" className="button button--small button--ghost" data-testid="auto-from-setup" onClick={() => actions.copyFrom(seed())}>
             {t('auto.fromSetup')}
           </button>
         </div>
-        <div className="field-row">
+        <div className="wide__main">
+          <div className="field-row">
+            <label className="field">
+              <span className="field__label">{t('setup.title')}</span>
+              <input data-testid="auto-title" value={form.title} maxLength={200} placeholder={t('setup.titlePlaceholder')} onChange={(e) => actions.edit({ title: e.currentTarget.value })} />
+            </label>
+            <label className="field">
+              <span className="field__label">{t('auto.candidateName')}</span>
+              <input data-testid="auto-candidate" value={form.candidateName} maxLength={200} onChange={(e) => actions.edit({ candidateName: e.currentTarget.value })} />
+            </label>
+          </div>
           <label className="field">
-            <span className="field__label">{t('setup.title')}</span>
-            <input data-testid="auto-title" value={form.title} maxLength={200} placeholder={t('setup.titlePlaceholder')} onChange={(e) => actions.edit({ title: e.currentTarget.value })} />
+            <span className="field__label">{t('setup.role')}</span>
+            <input data-testid="auto-role" value={form.role} maxLength={200} placeholder={t('setup.rolePlaceholder')} onChange={(e) => actions.edit({ role: e.currentTarget.value })} />
           </label>
           <label className="field">
-            <span className="field__label">{t('auto.candidateName')}</span>
-            <input data-testid="auto-candidate" value={form.candidateName} maxLength={200} onChange={(e) => actions.edit({ candidateName: e.currentTarget.value })} />
+            <span className="field__label">{t('setup.jobDescription')}</span>
+            <textarea data-testid="auto-jd" rows={8} value={form.jobDescription} onChange={(e) => actions.edit({ jobDescription: e.currentTarget.value })} />
           </label>
         </div>
-        <label className="field">
-          <span className="field__label">{t('setup.role')}</span>
-          <input data-testid="auto-role" value={form.role} maxLength={200} placeholder={t('setup.rolePlaceholder')} onChange={(e) => actions.edit({ role: e.currentTarget.value })} />
-        </label>
-        <label className="field">
-          <span className="field__label">{t('setup.jobDescription')}</span>
-          <textarea data-testid="auto-jd" rows={4} value={form.jobDescription} onChange={(e) => actions.edit({ jobDescription: e.currentTarget.value })} />
-        </label>
-        <QuestionEditor rows={form.questions} onChange={(questions) => actions.edit({ questions })} testIdPrefix="auto" hintKey="auto.questionsHint" />
-        <div className="prep__actions">
-          <label className="prep__inline">
-            {t('auto.language')}
-            <select data-testid="auto-language" value={form.language} onChange={(e) => actions.edit({ language: e.currentTarget.value === 'zh' ? 'zh' : 'en' })}>
-              <option value="en">{t('setup.language.en')}</option>
-              <option value="zh">{t('setup.language.zh')}</option>
-            </select>
-          </label>
-          <label className="prep__inline">
-            {t('auto.timeBudget')}
-            <input type="number" className="prep__count" data-testid="auto-minutes" min={1} max={180} value={form.minutes} onChange={(e) => actions.edit({ minutes: e.currentTarget.value })} />
-          </label>
-          <label className="prep__inline">
-            {t('auto.validHours')}
-            <input type="number" className="prep__count" data-testid="auto-valid-hours" min={1} max={1440} value={form.validHours} onChange={(e) => actions.edit({ validHours: e.currentTarget.value })} />
-          </label>
+        <div className="wide__side">
+          <QuestionEditor rows={form.questions} onChange={(questions) => actions.edit({ questions })} testIdPrefix="auto" hintKey="auto.questionsHint" />
+          <div className="prep__actions">
+            <label className="prep__inline">
+              {t('auto.language')}
+              <select data-testid="auto-language" value={form.language} onChange={(e) => actions.edit({ language: e.currentTarget.value === 'zh' ? 'zh' : 'en' })}>
+                <option value="en">{t('setup.language.en')}</option>
+                <option value="zh">{t('setup.language.zh')}</option>
+              </select>
+            </label>
+            <label className="prep__inline">
+              {t('auto.timeBudget')}
+              <input type="number" className="prep__count" data-testid="auto-minutes" min={1} max={180} value={form.minutes} onChange={(e) => actions.edit({ minutes: e.currentTarget.value })} />
+            </label>
+            <label className="prep__inline">
+              {t('auto.validHours')}
+              <input type="number" className="prep__count" data-testid="auto-valid-hours" min={1} max={1440} value={form.validHours} onChange={(e) => actions.edit({ validHours: e.currentTarget.value })} />
+            </label>
+          </div>
+          <div className="prep__actions">
+            <button type="button" className="button button--primary" data-testid="auto-create" disabled={!ready || busy} onClick={() => void actions.create()}>
+              {busy ? t('auto.creating') : t('auto.create')}
+            </button>
+            {!ready && <span className="field__hint">{t('auto.needQuestions')}</span>}
+          </div>
+          {create.state === 'error' && (
+            <p className="banner banner--error" role="alert" data-testid="auto-error">
+              {t('auto.failed', { message: apiErrorText(t, create.problem) })}
+            </p>
+          )}
         </div>
-        <div className="prep__actions">
-          <button type="button" className="button button--primary" data-testid="auto-create" disabled={!ready || busy} onClick={() => void actions.create()}>
-            {busy ? t('auto.creating') : t('auto.create')}
-          </button>
-          {!ready && <span className="field__hint">{t('auto.needQuestions')}</span>}
-        </div>
-        {create.state === 'error' && (
-          <p className="banner banner--error" role="alert" data-testid="auto-error">
-            {t('auto.failed', { message: apiErrorText(t, create.problem) })}
-          </p>
-        )}
       </section>
-      <div className="prep__results">
+      <div className="wide__results wide__results--cards">
         {state.created.length === 0 && (
           <section className="panel prep__empty-panel" data-testid="auto-empty">
             <h2 className="panel__title">{t('auto.createdHeading')}</h2>

@@ -96,7 +96,16 @@ export function PrepareScreen({ session, onUseInSetup }: PrepareScreenProps) {
           </p>
         )}
         {plan.state === 'done' && <PlanView plan={plan.value} />}
-        {match.state === 'idle' && plan.state === 'idle' && <p className="muted prep__empty">{t('prep.empty')}</p>}
+        {match.state === 'idle' && plan.state === 'idle' && (
+          <section className="panel" data-testid="prep-empty">
+            <h2 className="panel__title">{t('prep.empty')}</h2>
+            <ul className="steps-list">
+              <li>{t('prep.emptyMatch')}</li>
+              <li>{t('prep.emptyPlan')}</li>
+              <li>{t('prep.emptyUse')}</li>
+            </ul>
+          </section>
+        )}
       </div>
     </div>
   );

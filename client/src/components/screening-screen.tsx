@@ -24,64 +24,70 @@ export function ScreeningScreen({ session, api }: ScreeningScreenProps) {
   const busy = isRunning(run);
   const ready = screeningReady(state);
   return (
-    <div className="prep" data-testid="screening-screen">
-      <section className="panel prep__inputs">
-        <h1 className="panel__title">{t('screen.heading')}</h1>
-        <p className="field__hint">{t('screen.intro')}</p>
-        <label className="field">
-          <span className="field__label">{t('screen.files')}</span>
-          <input
-            type="file"
-            multiple
-            accept={TEXT_FILE_TYPES}
-            data-testid="screen-files"
-            disabled={busy}
-            onChange={(e) => {
-              const chosen = [...(e.currentTarget.files ?? [])];
-              e.currentTarget.value = '';
-              if (chosen.length > 0) actions.chooseFiles(chosen);
-            }}
-          />
-        </label>
-        {files.length > 0 && (
-          <div className="field">
-            <span className="field__hint">{t('screen.filesChosen', { count: files.length })}</span>
-            <ul className="file-list" data-testid="screen-file-list">
-              {files.map((file, index) => (
-                <li key={`${index}-${file.name}`} data-testid="screen-file">
-                  <span className="file-list__name">{file.name}</span>
-                  <span className="muted">{kilobytes(file.size)}</span>
-                  <button
-                    type="button"
-                    className="icon-button"
-                    disabled={busy}
-                    aria-label={t('screen.removeFile', { name: file.name })}
-                    title={t('screen.removeFile', { name: file.name })}
-                    onClick={() => actions.removeFile(index)}
-                  >
-                    ×
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+    <div className="wide" data-testid="screening-screen">
+      <section className="panel wide__form">
+        <div className="wide__head">
+          <h1 className="panel__title">{t('screen.heading')}</h1>
+          <p className="field__hint">{t('screen.intro')}</p>
+        </div>
         <label className="field">
           <span className="field__label">{t('screen.jd')}</span>
-          <textarea data-testid="screen-jd" rows={8} value={state.jobDescription} onChange={(e) => actions.edit({ jobDescription: e.currentTarget.value })} />
+          <textarea data-testid="screen-jd" rows={12} value={state.jobDescription} onChange={(e) => actions.edit({ jobDescription: e.currentTarget.value })} />
         </label>
-        <label className="prep__inline">
-          <input type="checkbox" data-testid="screen-blind" checked={state.blind} onChange={(e) => actions.edit({ blind: e.currentTarget.checked })} />
-          {t('screen.blind')}
-        </label>
-        <div className="prep__actions">
-          <button type="button" className="button button--primary" data-testid="screen-start" disabled={!ready} onClick={() => void actions.start()}>
-            {busy ? t('screen.running') : t('screen.start')}
-          </button>
-          {!ready && !busy && <span className="field__hint">{t('screen.needInput')}</span>}
+        <div className="wide__side">
+          <label className="field">
+            <span className="field__label">{t('screen.files')}</span>
+            <input
+              type="file"
+              multiple
+              accept={TEXT_FILE_TYPES}
+              data-testid="screen-files"
+              disabled={busy}
+              onChange={(e) => {
+                const chosen = [...(e.currentTarget.files ?? [])];
+                e.currentTarget.value = '';
+                if (chosen.length > 0) actions.chooseFiles(chosen);
+              }}
+            />
+          </label>
+          {files.length > 0 ? (
+            <div className="field">
+              <span className="field__hint">{t('screen.filesChosen', { count: files.length })}</span>
+              <ul className="file-list" data-testid="screen-file-list">
+                {files.map((file, index) => (
+                  <li key={`${index}-${file.name}`} data-testid="screen-file">
+                    <span className="file-list__name">{file.name}</span>
+                    <span className="muted">{kilobytes(file.size)}</span>
+                    <button
+                      type="button"
+                      className="icon-button"
+                      disabled={busy}
+                      aria-label={t('screen.removeFile', { name: file.name })}
+                      title={t('screen.removeFile', { name: file.name })}
+                      onClick={() => actions.removeFile(index)}
+                    >
+                      ×
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : (
+            <p className="muted file-list__empty">{t('screen.noFiles')}</p>
+          )}
+          <label className="prep__inline">
+            <input type="checkbox" data-testid="screen-blind" checked={state.blind} onChange={(e) => actions.edit({ blind: e.currentTarget.checked })} />
+            {t('screen.blind')}
+          </label>
+          <div className="prep__actions">
+            <button type="button" className="button button--primary" data-testid="screen-start" disabled={!ready} onClick={() => void actions.start()}>
+              {busy ? t('screen.running') : t('screen.start')}
+            </button>
+            {!ready && !busy && <span className="field__hint">{t('screen.needInput')}</span>}
+          </div>
         </div>
       </section>
-      <div className="prep__results">
+      <div className="wide__results">
         {run.state === 'error' && (
           <p className="banner banner--error" role="alert" data-testid="screen-error">
             {t('screen.failed', { message: apiErrorText(t, run.problem) })}
@@ -107,7 +113,7 @@ export function ScreeningScreen({ session, api }: ScreeningScreenProps) {
             <ScreeningResultView id={run.value.id} result={run.value.result} api={api} />
           </>
         )}
-        {run.state === 'idle' && <p className="muted prep__empty">{t('screen.empty')}</p>}
+
       </div>
     </div>
   );
