@@ -112,6 +112,14 @@ const STRINGS = {
   },
 } as const;
 
+/** When the screening finished, as a reader of that language writes it (with the time zone), in a `<time>` that keeps the ISO value. */
+export function finishedAtHtml(iso: string, language: 'en' | 'zh'): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return escapeHtml(iso);
+  const text = new Intl.DateTimeFormat(language === 'zh' ? 'zh-CN' : 'en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(date);
+  return `<time datetime="${escapeHtml(iso)}">${escapeHtml(text)}</time>`;
+}
+
 /** A self-contained HTML page (inline CSS, no scripts or external resources) with the ranking and the failures. */
 export function toHtml(result: ScreenResult): string {
   const t = STRINGS[result.language];
@@ -164,7 +172,7 @@ ul { margin: 0; padding-left: 1.1rem; }
 </head>
 <body>
 <h1>${escapeHtml(t.title)}${result.jobTitle ? ` — ${escapeHtml(result.jobTitle)}` : ''}</h1>
-<p class="meta">${escapeHtml(t.counts(result.ranked.length, result.failed.length, result.pending.length))} · ${escapeHtml(t.generated)} ${escapeHtml(result.finishedAt)}</p>
+<p class="meta">${escapeHtml(t.counts(result.ranked.length, result.failed.length, result.pending.length))} · ${escapeHtml(t.generated)} ${finishedAtHtml(result.finishedAt, result.language)}</p>
 ${result.blind ? `<p class="blind">${escapeHtml(t.blind)}</p>` : ''}
 <table>
 <thead><tr><th>${t.rank}</th><th>${t.file}</th><th>${t.candidate}</th><th>${t.score}</th><th>${t.matched}</th><th>${t.missing}</th><th>${t.flags}</th><th>${t.summary}</th></tr></thead>

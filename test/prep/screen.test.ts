@@ -162,7 +162,14 @@ describe('batch screening', () => {
     for (const request of fake.chatRequests()) {
       expect(request.rawBody).not.toMatch(/Dana|Chen|Smith|Okafor|example\.com|555/);
     }
-    expect(renderReport(result, 'html')).toContain('Blind mode');
+    const html = renderReport(result, 'html');
+    expect(html).toContain('Blind mode');
+    // When it finished, as a date a reader can read (the ISO value only in the <time> attribute).
+    const finished = html.match(/<time datetime="([^"]+)">([^<]+)<\/time>/);
+    expect(finished?.[1]).toBe(result.finishedAt);
+    expect(finished?.[2]).toContain(String(new Date(result.finishedAt).getFullYear()));
+    expect(finished?.[2]).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    expect(html.replace(/datetime="[^"]+"/g, '')).not.toContain(result.finishedAt);
   });
 
   it('ranks byte-identical files once, listing the copy, and lists missing paths', async () => {
