@@ -215,6 +215,8 @@ async function fillSetup(page: Page, options: { full: boolean }): Promise<void> 
   if (options.full) {
     await page.getByTestId('setup-title').fill('Backend engineer, first round');
     await page.getByTestId('setup-role').fill('Senior backend engineer');
+    await page.getByTestId('setup-candidate-name').fill('Jane Doe');
+    await page.getByTestId('setup-consent').check();
     await page.getByTestId('setup-job-description').fill('Design and run the payments API: Go and TypeScript services, PostgreSQL, Kafka; on-call for production.');
     for (const [index, dimension] of RUBRIC.entries()) {
       await page.getByTestId(`setup-rubric-name-${index}`).fill(dimension.name);
@@ -438,6 +440,10 @@ describe('the interviewer\'s live screen in a real browser', () => {
     const html = await report.text();
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('Senior backend engineer');
+    // The candidate's name and the consent ticked on the setup screen reach the stored interview and its report.
+    expect(detail.interview.candidateName).toBe('Jane Doe');
+    expect(detail.interview.consent).toMatchObject({ given: true });
+    expect(html).toContain('Jane Doe');
     expect(html).toContain('Technical depth');
     expect(html).toContain(detail.turns[0]?.text.replace(/,$/, '') ?? '∅');
 

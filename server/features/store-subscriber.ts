@@ -117,6 +117,8 @@ function createInterview(repository: InterviewRepository, session: Session): voi
     jobDescription: context.jobDescription ?? null,
     resume: context.resume ?? null,
     candidateName: context.candidateName ?? null,
+    // The interviewer's record that the candidate agreed to be recorded (setup screen), shown in the report.
+    consent: context.consent ?? null,
     language: session.language,
     mode: context.mode ?? 'copilot',
     context: {
