@@ -1,3 +1,4 @@
+import type { CandidateClientToServerEvents, CandidateServerToClientEvents } from './automated.ts';
 import type {
   Ack,
   AnalysisErrorEvent,
@@ -40,3 +41,9 @@ export interface ServerToClientEvents {
   'analysis:error': (event: AnalysisErrorEvent) => void;
   error: (event: ErrorEvent) => void;
 }
+
+/** What the candidate page sends: the session events it uses (`session:resume`, `audio:frame`, `session:stop`) and `interview:*`. */
+export type CandidateClientEvents = ClientToServerEvents & CandidateClientToServerEvents;
+
+/** What the candidate page receives: the session events and `interview:*`. */
+export type CandidateServerEvents = ServerToClientEvents & CandidateServerToClientEvents;

@@ -21,18 +21,17 @@ import { createRepository, type InterviewRepository } from '../server/store/repo
 import type {
   AutomatedAck,
   CandidateClientToServerEvents,
-  CandidateServerToClientEvents,
   CreateAutomatedInterviewRequest,
   IssuedCandidateLink,
 } from '../protocol/automated.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/events.ts';
+import type { CandidateClientEvents, CandidateServerEvents } from '../protocol/events.ts';
 import type { Interview } from '../protocol/interviews.ts';
 import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
 import { analysisAnswerOf, analysisResponder, defaultRubricScore, followUpsReply, jsonScript, openingWordsOf } from './fakes/fake-analysis-answers.ts';
 import { startSpeechApp, type SpeechApp } from './helpers/speech-app.ts';
 
 /** A candidate's socket: the shared protocol plus the candidate events. */
-export type CandidateClient = Socket<ServerToClientEvents & CandidateServerToClientEvents, ClientToServerEvents & CandidateClientToServerEvents>;
+export type CandidateClient = Socket<CandidateServerEvents, CandidateClientEvents>;
 
 /** Options of the test app. */
 export interface AutomatedAppOptions {

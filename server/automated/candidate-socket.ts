@@ -10,19 +10,14 @@ import {
   InterviewSpeakingStart,
   type AutomatedAck,
   type AutomatedErrorCode,
-  type CandidateClientToServerEvents,
-  type CandidateServerToClientEvents,
   type InterviewJoinResult,
 } from '../../protocol/automated.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
+import type { CandidateClientEvents, CandidateServerEvents } from '../../protocol/events.ts';
 import { candidateRoomOf, type AutomatedInterviews } from './automated-interviews.ts';
 import type { InterviewRunner } from './interview-runner.ts';
 
 /** A socket speaking the shared protocol plus the candidate events. */
-export type CandidateSocket = Socket<
-  ClientToServerEvents & CandidateClientToServerEvents,
-  ServerToClientEvents & CandidateServerToClientEvents
->;
+export type CandidateSocket = Socket<CandidateClientEvents, CandidateServerEvents>;
 
 function fail<T>(code: AutomatedErrorCode, message: string): AutomatedAck<T> {
   return { ok: false, error: { code, message } };

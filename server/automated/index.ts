@@ -1,11 +1,10 @@
 /** Automated interviews wired from their real parts: the one call `createApp` makes. */
 import type { Router } from 'express';
-import type { Server } from 'socket.io';
-import type { CandidateServerToClientEvents } from '../../protocol/automated.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import type { Logger } from '../logger.ts';
 import type { PromptLibrary } from '../prompts.ts';
 import type { SubscriberFactory } from '../session/session-hub.ts';
+import type { VivaIo } from '../session/socket-emitter.ts';
 import type { InterviewRepository } from '../store/repository.ts';
 import { candidateRoomOf, createAutomatedInterviews, type AutomatedInterviews } from './automated-interviews.ts';
 import { createAutomatedRouter } from './automated-router.ts';
@@ -29,7 +28,7 @@ export interface BuildAutomatedOptions {
   prompts: PromptLibrary;
   logger: Logger;
   /** The app's Socket.IO server: the candidate page's events go to its room. */
-  io: Server;
+  io: VivaIo;
   /** `VIVA_PUBLIC_URL`. */
   publicUrl?: string;
   /** Turn-taking defaults of every interview. */
@@ -62,7 +61,7 @@ export interface AutomatedParts {
 /** Opens the automated tables and builds the routes, socket handlers and session subscriber. */
 export function buildAutomatedInterviews(options: BuildAutomatedOptions): AutomatedParts {
   const store = openAutomatedStore(options.dbPath);
-  const io = options.io as Server<Record<string, never>, CandidateServerToClientEvents>;
+  const { io } = options;
   const interviews = createAutomatedInterviews({
     repository: options.repository,
     store,

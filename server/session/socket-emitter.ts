@@ -1,10 +1,10 @@
 import type { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
+import type { CandidateClientEvents, CandidateServerEvents } from '../../protocol/events.ts';
 import type { SessionEvent, SessionSubscriber } from './events.ts';
 import type { Session } from './session.ts';
 
-/** The typed Socket.IO server. */
-export type VivaIo = Server<ClientToServerEvents, ServerToClientEvents>;
+/** The typed Socket.IO server: one server for the interviewer's screen and the candidate page (whose maps include the interviewer's). */
+export type VivaIo = Server<CandidateClientEvents, CandidateServerEvents>;
 
 /** The Socket.IO room of everyone following a session. */
 export const roomOf = (sessionId: string): string => `session:${sessionId}`;

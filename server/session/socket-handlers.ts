@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/events.ts';
+import type { CandidateClientEvents, CandidateServerEvents } from '../../protocol/events.ts';
 import {
   AnalysisRetryRequest,
   AudioFrame,
@@ -20,7 +20,8 @@ import { SOCKET_SOURCE } from './session.ts';
 import type { SessionHub } from './session-hub.ts';
 import { roomOf, type VivaIo } from './socket-emitter.ts';
 
-type VivaSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+/** A connection (an interviewer's screen or a candidate page: one Socket.IO server serves both). */
+export type VivaSocket = Socket<CandidateClientEvents, CandidateServerEvents>;
 
 /** What the handlers need. */
 export interface SessionSocketDeps {
