@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       modelsDir: '/srv/viva/models',
-      whisperModel: 'base.en',
+      whisperModel: 'base',
       dataDir: '/srv/viva/data',
       llm: { baseUrl: 'http://localhost:8000/v1', model: 'Qwen/Qwen2.5-7B-Instruct', structuredOutput: 'auto', optional: false },
       vad: { redemptionMs: 400, minSpeechMs: 250 },

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_WHISPER_MODEL } from './models/catalog.ts';
 
 const booleanText = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -11,7 +12,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   VIVA_MODELS_DIR: z.string().default('models'),
-  VIVA_WHISPER_MODEL: z.string().default('base.en'),
+  VIVA_WHISPER_MODEL: z.string().default(DEFAULT_WHISPER_MODEL),
   VIVA_WHISPER_THREADS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
   VIVA_WHISPER_AUDIO_CONTEXT: z.enum(['full', 'proportional']).default('proportional'),
   VIVA_DATA_DIR: z.string().default('data'),

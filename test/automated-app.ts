@@ -82,7 +82,7 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
     return analysis(request);
   });
   const llmClient = createLlmClient({ baseUrl: llm.baseUrl, model: FAKE_DEFAULT_MODEL, timeoutMs: 10_000, maxRetries: 1, structuredOutput: 'auto', retryBaseDelayMs: 5 });
-  const speech = await startSpeechApp('tiny', {
+  const speech = await startSpeechApp(undefined, {
     partialIntervalMs: 5_000,
     llm: llmClient,
     prompts: createPromptLibrary(),

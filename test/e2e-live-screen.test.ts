@@ -7,12 +7,9 @@
  * The test drives the page as a user does (setup → start → watch → stop → review → export) and reads the stored
  * interview back over the REST API. Screenshots go to test-output/ for a human to look at.
  *
- * Substitution, documented: the shared models folder holds only zero-weight whisper test models, whose text is
- * meaningless (often nothing but U+FFFD, which the analyzer rightly labels "empty" without calling the LLM). So that
- * follow-ups and scores have words to work on, the transcriber below still runs the real whisper decode of every
- * clip (real cost, real scheduling, real failures) and then replaces its text with the words of the clip's reference
- * transcript (jfk.txt, in the four phrases Silero hears). The browser audio path and the VAD stay real. When real
- * weights are present (<models>/whisper/ggml-base.en.bin) the test uses them instead, with no substitution.
+ * Nothing is substituted: the server decodes with real English whisper weights (tiny.en-q8_0), so the transcript on the
+ * screen, the answers sent to the fake LLM and the quotes it returns are the real words whisper heard in the browser's
+ * audio; they are checked against jfk.txt with a tolerance, never as exact strings.
  */
 import { launchChromium } from './helpers/browser.ts';
 import { execFile } from 'node:child_process';
@@ -23,18 +20,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { samplesToMs } from '../protocol/audio.ts';
 import { InterviewDetail, InterviewList } from '../protocol/interviews.ts';
-import type { Language } from '../protocol/schemas.ts';
-import { DecodeScheduler } from '../server/asr/scheduler.ts';
-import type { TranscribeOptions, TranscribeResult, Transcriber } from '../server/asr/transcriber.ts';
 import { loadConfig, type Config } from '../server/env.ts';
 import { silentLogger } from '../server/logger.ts';
 import { buildServer, type BuiltServer } from '../server/core.ts';
-import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.ts';
 import { analysisAnswerOf, analysisResponder, jsonScript } from './fakes/fake-analysis-answers.ts';
 import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
-import { hasRealWhisper, MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
+import { ENGLISH_TEST_MODEL, MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
+import { normalizedWords } from './helpers/transcript-accuracy.ts';
 
 const run = promisify(execFile);
 const REPO_DIR = path.resolve(import.meta.dirname, '..');
@@ -42,12 +35,17 @@ const CLIENT_DIR = path.join(REPO_DIR, 'client/dist');
 const OUTPUT_DIR = path.join(REPO_DIR, 'test-output');
 /** 16 kHz mono PCM16; Chromium's fake capture device plays it in a loop. */
 const SPEECH_WAV = path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav');
-const REAL_WHISPER = hasRealWhisper('base.en');
 
-/** jfk.txt split where Silero hears the pauses (~[0.3-2.3], [3.3-4.5], [5.4-7.7], [8.2-10.6] s). */
-const JFK_PHRASES = ['And so my fellow Americans,', 'ask not', 'what your country can do for you,', 'ask what you can do for your country.'];
-/** Typical length of a phrase, to size the words shown in a partial. */
-const PHRASE_MS = 2300;
+/**
+ * True when the finals read as jfk.wav: most of their words are words of jfk.txt (the fake microphone loops the file and
+ * starts anywhere in it, so turns are phrases in any order) and the key words are heard.
+ */
+function readsAsJfk(finals: readonly string[], reference: string): boolean {
+  const vocabulary = new Set(normalizedWords(reference));
+  const heard = finals.flatMap((text) => normalizedWords(text));
+  const known = heard.filter((word) => vocabulary.has(word)).length;
+  return heard.length > 0 && known / heard.length >= 0.8 && ['ask', 'country'].some((word) => heard.includes(word));
+}
 
 /** The rubric the test types in; ids are what the client derives from the names. */
 const RUBRIC = [
@@ -55,64 +53,6 @@ const RUBRIC = [
   { name: 'Communication', weight: '1', id: 'communication', score: 8 },
   { name: 'Problem solving', weight: '1', id: 'problem_solving', score: 6 },
 ] as const;
-
-/**
- * Runs the real whisper decode of each clip, then answers with the reference words (see the file comment): finals take
- * the phrases in turn, a partial shows the start of the phrase being spoken in proportion to its length so far.
- */
-class ReferenceWordsTranscriber implements Transcriber {
-  private finals = 0;
-  constructor(
-    private readonly real: Transcriber,
-    private readonly phrases: readonly string[],
-  ) {}
-
-  supportsLanguage(language: Language): boolean {
-    return this.real.supportsLanguage(language);
-  }
-
-  async transcribe(pcm: Float32Array, options: TranscribeOptions): Promise<TranscribeResult> {
-    const decoded = await this.real.transcribe(pcm, options);
-    const phrase = this.phrases[this.finals % this.phrases.length] ?? '';
-    const durationMs = samplesToMs(pcm.length);
-    let text = phrase;
-    if (options.purpose === 'final') {
-      this.finals += 1;
-    } else {
-      const words = phrase.split(' ');
-      text = words.slice(0, Math.max(1, Math.ceil(words.length * Math.min(1, durationMs / PHRASE_MS)))).join(' ');
-    }
-    return { ...decoded, text, language: 'en', segments: [{ text, startMs: 0, endMs: durationMs }] };
-  }
-
-  close(): Promise<void> {
-    return this.real.close();
-  }
-}
-
-/** The real speech runtime, with the reference-words transcriber over the real decode unless real weights exist. */
-async function loadRuntime(config: Config): Promise<SpeechRuntime | undefined> {
-  if (REAL_WHISPER) return undefined;
-  const loaded = await loadSpeechRuntime({
-    modelsDir: config.modelsDir,
-    whisperModel: config.whisperModel,
-    whisperThreads: config.whisperThreads,
-    audioContext: config.whisperAudioContext,
-    vad: { redemptionMs: config.vadRedemptionMs },
-  });
-  const transcriber = new ReferenceWordsTranscriber(loaded.transcriber, JFK_PHRASES);
-  const scheduler = new DecodeScheduler(transcriber);
-  return {
-    ...loaded,
-    transcriber,
-    decoder: scheduler,
-    scheduler,
-    async close() {
-      await scheduler.close();
-      await loaded.close();
-    },
-  };
-}
 
 // ---- the fake vLLM's answers, built from the answer it is asked about ----
 
@@ -264,6 +204,7 @@ let server: BuiltServer;
 let port = 0;
 let browser: Browser;
 let dataDir: string;
+let jfkText: string;
 const contexts: BrowserContext[] = [];
 const extraServers: BuiltServer[] = [];
 
@@ -271,7 +212,7 @@ function configFor(listenPort: number): Config {
   return loadConfig(
     {
       VIVA_MODELS_DIR: MODELS_DIR,
-      VIVA_WHISPER_MODEL: REAL_WHISPER ? 'base.en' : 'tiny',
+      VIVA_WHISPER_MODEL: ENGLISH_TEST_MODEL,
       VIVA_WHISPER_THREADS: '2',
       VIVA_DATA_DIR: dataDir,
       VIVA_LLM_BASE_URL: fake.baseUrl,
@@ -284,8 +225,7 @@ function configFor(listenPort: number): Config {
 
 async function startServer(listenPort: number): Promise<{ built: BuiltServer; port: number }> {
   const config = configFor(listenPort);
-  const speechRuntime = await loadRuntime(config);
-  const built = await buildServer(config, silentLogger, { clientDir: CLIENT_DIR, ...(speechRuntime ? { speechRuntime } : {}) });
+  const built = await buildServer(config, silentLogger, { clientDir: CLIENT_DIR });
   return { built, port: await built.listen() };
 }
 
@@ -309,8 +249,7 @@ async function openPage(name: string): Promise<{ page: Page; problems: string[] 
 
 beforeAll(async () => {
   if (!existsSync(SPEECH_WAV)) throw new Error(`speech recording missing: ${SPEECH_WAV} (the shared audio folder beside the repo)`);
-  const reference = (await readFile(SPEECH_WAV.replace(/\.wav$/, '.txt'), 'utf8')).trim();
-  if (JFK_PHRASES.join(' ') !== reference) throw new Error(`jfk.txt changed: ${reference}`);
+  jfkText = (await readFile(SPEECH_WAV.replace(/\.wav$/, '.txt'), 'utf8')).trim();
   await Promise.all([ensureClientBuilt(), mkdir(OUTPUT_DIR, { recursive: true })]);
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'viva-e2e-'));
   fake = await startFakeLlmServer({
@@ -364,7 +303,7 @@ describe('the interviewer\'s live screen in a real browser', () => {
     const finals = page.locator('[data-testid="transcript-turn"][data-final="true"]');
     const finalTexts = (await finals.locator('[data-testid="turn-text"]').allTextContents()).map((text) => text.trim());
     expect(finalTexts.every((text) => text !== '')).toBe(true);
-    if (!REAL_WHISPER) expect(JFK_PHRASES).toContain(finalTexts[0]);
+    expect(readsAsJfk(finalTexts, jfkText), finalTexts.join(' | ')).toBe(true);
     expect(await finals.first().getAttribute('data-channel')).toBe('candidate');
 
     // Follow-ups streamed: a draft with part of the first question was on screen before the validated list.
@@ -428,6 +367,9 @@ describe('the interviewer\'s live screen in a real browser', () => {
     const detail = InterviewDetail.parse(await (await fetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}`)).json());
     expect(detail.turns.map((turn) => turn.turnId)).toEqual(exported.turns.map((turn) => turn.turnId));
     expect(detail.turns.map((turn) => turn.text)).toEqual(exported.turns.map((turn) => turn.text));
+    // The stored answers, and the answers the LLM was asked about, are whisper's real words for jfk.wav.
+    expect(readsAsJfk(detail.turns.map((turn) => turn.text), jfkText)).toBe(true);
+    expect(readsAsJfk(fake.chatRequests().map(answerOf).filter((answer) => answer !== ''), jfkText)).toBe(true);
     for (const turn of detail.turns) {
       expect(turn.hasAudio).toBe(true);
       expect(turn.suggestions?.suggestions).toHaveLength(2);
@@ -452,7 +394,7 @@ describe('the interviewer\'s live screen in a real browser', () => {
 
     const marks = probe.marks;
     console.info(
-      `e2e live screen (${REAL_WHISPER ? 'real base.en' : 'zero-weight tiny + reference words'}): after the start click, ` +
+      `e2e live screen (real ${ENGLISH_TEST_MODEL}): after the start click, ` +
         `live view ${marks.liveView} ms, first partial ${marks.firstPartial ?? '-'} ms, first final turn ${marks.firstFinalTurn} ms, ` +
         `first follow-up delta ${marks.firstFollowUpDelta} ms, suggestion list ${marks.firstSuggestionList} ms, score card ${marks.firstScoreCard} ms; ` +
         `${probe.drafts.length} follow-up drafts seen; ${reviewTurns} turns reviewed`,
@@ -496,7 +438,7 @@ describe('the interviewer\'s live screen in a real browser', () => {
     const finalsBefore = await page.locator('[data-testid="transcript-turn"][data-final="true"]').count();
     ({ built: server } = await startServer(port));
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
-    await waitForCount(page, '[data-testid="transcript-turn"][data-final="true"]', finalsBefore + 1, 20_000);
+    await waitForCount(page, '[data-testid="transcript-turn"][data-final="true"]', finalsBefore + 1, 45_000);
     // Nothing captured was lost: the frames held while offline were resent, the server saw no gap.
     for (const testId of ['fatal-banner', 'gaps-banner', 'dropped-banner']) expect(await page.getByTestId(testId).count()).toBe(0);
   }, 90_000);

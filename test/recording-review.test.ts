@@ -2,12 +2,9 @@
  * Review of recorded calls end to end, over real HTTP against the real server (`buildServer`: Express + the interviews
  * router + the recording processor feeding ffmpeg's decode through Session → Silero VAD → whisper.cpp → answer analysis →
  * SQLite and WAV files), with a fake vLLM speaking the real wire protocol. Plus the `viva review` command, in process and
- * spawned as `npx viva review`.
- *
- * One substitution, on purpose: the shared whisper models are zero-weight test models that transcribe everything as empty
- * text, and an empty answer is (rightly) labelled 'empty' without an LLM call. So the server runs on the real runtime
- * wrapped by `withReferenceWords`: every turn is decoded by the real whisper through the real scheduler (real cost), then
- * its text is replaced by the clip's reference words, handed out in turn order. Everything else is the real thing.
+ * spawned as `npx viva review`. Whisper runs real weights (English tiny.en-q8_0; multilingual base for the Mandarin
+ * recording, on a server of its own): the text of every turn is what whisper heard, checked against the clip's reference
+ * transcript with an error-rate bound, never as an exact string.
  */
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
@@ -16,7 +13,7 @@ import { promisify } from 'node:util';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { samplesToMs } from '../protocol/audio.ts';
 import type { ApiErrorBody, Interview, InterviewDetail, RecordingAccepted, RecordingStatus } from '../protocol/interviews.ts';
 import { VIVA_EXIT, runViva } from '../server/cli/viva.ts';
@@ -27,11 +24,14 @@ import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.
 import type { TurnVad } from '../server/vad/turn-vad.ts';
 import { startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
 import { JFK_DURATION_MS, makeRecordings } from './helpers/recordings.ts';
-import { MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
-import { ReferenceScript, answerOf, encodeWith, quotingAnalysisResponder, sharedAudio, testConfig, withReferenceWords } from './helpers/review-pipeline.ts';
+import { ENGLISH_TEST_MODEL, MODELS_DIR, MULTILINGUAL_TEST_MODEL, SHARED_AUDIO } from './helpers/speech-app.ts';
+import { answerOf, encodeWith, quotingAnalysisResponder, sharedAudio, testConfig } from './helpers/review-pipeline.ts';
+import { characterErrorRate, normalizedWords, wordErrorRate } from './helpers/transcript-accuracy.ts';
 
-/** jfk.wav as Silero hears it: four phrases, ~[0.3-2.3], [3.3-4.5], [5.4-7.7], [8.2-10.6] s (see test/live-transcript). */
-const JFK_PHRASES = ['And so my fellow Americans', 'ask not', 'what your country can do for you', 'ask what you can do for your country'];
+// Real decodes on a shared 2-core machine: generous time, never asserted (speed lives in `npm run bench`).
+vi.setConfig({ testTimeout: 180_000 });
+
+const JFK_TEXT = 'And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.';
 const ZH_CLIP = 'aishell-misc/BAC009S0764W0121.wav';
 const ZH_TEXT = '甚至出现交易几乎停滞的情况';
 
@@ -41,7 +41,6 @@ let llm: FakeLlmServer;
 let runtime: SpeechRuntime;
 let server: BuiltServer;
 let base: string;
-const script = new ReferenceScript();
 let mp3: string;
 let wav44: string;
 
@@ -49,12 +48,11 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'viva-recording-review-'));
   dataDir = path.join(dir, 'data');
   llm = await startFakeLlmServer({ respond: quotingAnalysisResponder() });
-  // The multilingual tiny test model: English and Mandarin through the same server.
-  runtime = await loadSpeechRuntime({ modelsDir: MODELS_DIR, whisperModel: 'tiny', whisperThreads: 2 });
-  const scripted = withReferenceWords(runtime, script.take);
+  // Real English weights, fast; the Mandarin test starts a server with the multilingual model.
+  runtime = await loadSpeechRuntime({ modelsDir: MODELS_DIR, whisperModel: ENGLISH_TEST_MODEL, whisperThreads: 2 });
   // The runtime is shared with the CLI tests below: it is closed once, in afterAll, not by each user.
   server = await buildServer(testConfig({ dataDir, llmBaseUrl: llm.baseUrl }), silentLogger, {
-    speechRuntime: { ...scripted, createVad: (channel) => gated(scripted.createVad(channel)), close: async () => undefined },
+    speechRuntime: { ...runtime, createVad: (channel) => gated(runtime.createVad(channel)), close: async () => undefined },
   });
   base = `http://127.0.0.1:${await server.listen()}/api`;
   ({ mp3, 'wav-44k-stereo': wav44 } = await makeRecordings(dir, ['mp3', 'wav-44k-stereo']));
@@ -133,14 +131,13 @@ async function detailOf(id: string): Promise<InterviewDetail> {
 }
 
 /** Uploads one recording to a new interview and waits for its processing; returns the settled detail and statuses. */
-async function review(file: string, options: { language: 'en' | 'zh'; words: readonly string[]; contentType?: string }) {
+async function review(file: string, options: { language: 'en' | 'zh'; contentType?: string }) {
   const interview = await createInterview({ title: path.basename(file), language: options.language, candidateName: 'Test Candidate', role: 'Backend engineer' });
-  script.set(options.words);
   const response = await upload(interview.id, file, `?language=${options.language}`, options.contentType);
   expect(response.status, await response.clone().text()).toBe(202);
   const accepted = await json<RecordingAccepted>(response);
   const statuses = await followJob(interview.id);
-  return { interview, accepted, statuses, detail: await detailOf(interview.id) };
+  return { interview, accepted, statuses, detail: await detailOf(interview.id), markdown: '' };
 }
 
 /** Progress as the status endpoint showed it: never backwards, something in between, and 1 only when done. */
@@ -155,9 +152,11 @@ function expectProgressRisesToOne(statuses: RecordingStatus[]): void {
   expect(statuses.map((status) => status.stage)).toContain('transcribing');
 }
 
-/** The turn layout of jfk.wav: four candidate turns in order, inside the recording, each with reference words. */
+/** The turn layout of jfk.wav: four candidate turns in order, inside the recording, together reading as jfk.txt. */
 function expectJfkTurns(detail: InterviewDetail): void {
-  expect(detail.turns.map((turn) => turn.text)).toEqual(JFK_PHRASES);
+  expect(detail.turns).toHaveLength(4);
+  const text = detail.turns.map((turn) => turn.text).join(' ');
+  expect(wordErrorRate(JFK_TEXT, text), text).toBeLessThan(0.15);
   const expected: [number, number][] = [
     [300, 2300],
     [3300, 4500],
@@ -197,17 +196,17 @@ function expectAnalysed(detail: InterviewDetail): void {
 
 describe('review of a recorded call through the real server', () => {
   it('turns an MP3 upload into the four turns the live pipeline finds, each analysed, with progress rising to 1', async () => {
-    const { interview, accepted, statuses, detail } = await review(mp3, { language: 'en', words: JFK_PHRASES, contentType: 'audio/mpeg' });
+    const { interview, accepted, statuses, detail } = await review(mp3, { language: 'en', contentType: 'audio/mpeg' });
     expect(accepted).toMatchObject({ interviewId: interview.id, format: 'mp3' });
     expect(accepted.durationMs).toBeGreaterThan(JFK_DURATION_MS - 100);
     expectProgressRisesToOne(statuses);
-    expect(script.overflow).toBe(0);
 
     expect(detail.interview).toMatchObject({ status: 'done', mode: 'recording', statusMessage: null });
     expectJfkTurns(detail);
     expectAnalysed(detail);
     // Each answer was sent to the LLM with its own words (follow-ups and score: two calls per answer).
-    const answers = llm.chatRequests().filter((request) => JFK_PHRASES.includes(answerOf(request)));
+    const turnTexts = detail.turns.map((turn) => turn.text);
+    const answers = llm.chatRequests().filter((request) => turnTexts.includes(answerOf(request)));
     expect(answers).toHaveLength(8);
 
     // Each turn's audio is kept as a 16 kHz mono WAV of the turn's length.
@@ -223,14 +222,16 @@ describe('review of a recorded call through the real server', () => {
     expect(html.headers.get('content-type')).toContain('text/html');
     const htmlText = await html.text();
     const markdown = await (await fetch(`${base}/interviews/${interview.id}/report?format=md`)).text();
-    for (const phrase of JFK_PHRASES) {
-      expect(htmlText).toContain(phrase);
-      expect(markdown).toContain(phrase);
+    // Markdown escapes punctuation (`Ask not\!`): compare words.
+    const markdownWords = normalizedWords(markdown).join(' ');
+    for (const text of turnTexts) {
+      expect(htmlText).toContain(text);
+      expect(markdownWords).toContain(normalizedWords(text).join(' '));
     }
     expect(markdown).toContain('What did you mean by');
     const report = await json<InterviewReport>(await fetch(`${base}/interviews/${interview.id}/report?format=json`));
     const reportAnswers = report.questions.flatMap((question) => question.answers);
-    expect(reportAnswers.map((answer) => answer.text)).toEqual(JFK_PHRASES);
+    expect(reportAnswers.map((answer) => answer.text)).toEqual(turnTexts);
     expect(reportAnswers.every((answer) => answer.status === 'scored')).toBe(true);
     expect(report.summary.counts).toMatchObject({ answers: 4, scored: 4, failed: 0 });
     expect(report.summary.recommendation).not.toBe('insufficient-evidence');
@@ -238,12 +239,12 @@ describe('review of a recorded call through the real server', () => {
     // Wall time vs audio: reported (the bench tracks it), never asserted.
     const last = statuses.at(-1);
     if (last?.startedAtMs && last.finishedAtMs) {
-      console.info(`MP3 review: ${last.finishedAtMs - last.startedAtMs} ms for ${JFK_DURATION_MS} ms of audio (tiny test model)`);
+      console.info(`MP3 review: ${last.finishedAtMs - last.startedAtMs} ms for ${JFK_DURATION_MS} ms of audio (${MULTILINGUAL_TEST_MODEL})`);
     }
   });
 
   it('finds the same turns in a 44.1 kHz stereo WAV of the same speech', async () => {
-    const { statuses, detail } = await review(wav44, { language: 'en', words: JFK_PHRASES, contentType: 'audio/wav' });
+    const { statuses, detail } = await review(wav44, { language: 'en', contentType: 'audio/wav' });
     expectProgressRisesToOne(statuses);
     expectJfkTurns(detail);
     expectAnalysed(detail);
@@ -256,7 +257,7 @@ describe('review of a recorded call through the real server', () => {
     const whole = await readFile(m4a);
     const cut = path.join(dir, 'truncated.m4a');
     await writeFile(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
-    const { detail } = await review(cut, { language: 'en', words: JFK_PHRASES, contentType: 'audio/mp4' });
+    const { detail } = await review(cut, { language: 'en', contentType: 'audio/mp4' });
     expect(detail.interview.status).toBe('done');
     expect(detail.interview.statusMessage).toMatch(/truncated: only 6\.\d s of the 11\.0 s/);
     expect(detail.turns.length).toBeGreaterThanOrEqual(2);
@@ -265,25 +266,42 @@ describe('review of a recorded call through the real server', () => {
     expect(await report.text()).toMatch(/truncated/);
   });
 
-  it('reviews a Mandarin M4A with language zh: Chinese turn, Chinese prompts, Chinese report', async () => {
+  it('reviews a Mandarin M4A with language zh on the multilingual model: simplified Chinese turn, Chinese prompts, Chinese report', async () => {
     const m4a = await encodeWith(sharedAudio(ZH_CLIP), path.join(dir, 'zh.m4a'), ['-c:a', 'aac', '-b:a', '64k']);
     const before = llm.chatRequests().length;
-    const { statuses, detail } = await review(m4a, { language: 'zh', words: [ZH_TEXT] });
+    const englishBase = base;
+    const zhServer = await buildServer(
+      testConfig({ dataDir: path.join(dir, 'zh-data'), llmBaseUrl: llm.baseUrl, whisperModel: MULTILINGUAL_TEST_MODEL }),
+      silentLogger,
+    );
+    let reviewed: Awaited<ReturnType<typeof review>>;
+    try {
+      base = `http://127.0.0.1:${await zhServer.listen()}/api`;
+      reviewed = await review(m4a, { language: 'zh' });
+      reviewed.markdown = await (await fetch(`${base}/interviews/${reviewed.detail.interview.id}/report?format=md`)).text();
+    } finally {
+      base = englishBase;
+      await zhServer.close();
+    }
+    const { statuses, detail, markdown } = reviewed;
     expectProgressRisesToOne(statuses);
-    expect(script.overflow).toBe(0);
     expect(detail.interview.language).toBe('zh');
-    expect(detail.turns.map((turn) => turn.text)).toEqual([ZH_TEXT]);
+    expect(detail.turns).toHaveLength(1);
     const turn = detail.turns[0];
+    const text = turn?.text ?? '';
+    expect(characterErrorRate(ZH_TEXT, text), text).toBeLessThan(0.35);
+    // Simplified characters: whisper alone writes some traditional ones for Mandarin.
+    expect(text).not.toMatch(/[現幾況]/);
     expect(turn?.endMs).toBeLessThanOrEqual(4300);
     expectAnalysed(detail);
-    expect(turn?.score?.dimensions[0]?.evidence[0]?.quote).toBe('甚至出现');
+    // The fake quotes the answer's first four characters: found verbatim in the real transcript.
+    expect(turn?.score?.dimensions[0]?.evidence[0]?.quote).toBe(Array.from(text.replace(/\s+/g, '')).slice(0, 4).join(''));
     // The analysis used the Chinese prompts.
     const calls = llm.chatRequests().slice(before);
     expect(calls).toHaveLength(2);
     for (const call of calls) expect(JSON.stringify(call.body?.messages)).toMatch(/候选人/);
 
-    const markdown = await (await fetch(`${base}/interviews/${detail.interview.id}/report?format=md`)).text();
-    expect(markdown).toContain(ZH_TEXT);
+    expect(markdown).toContain(text);
     // The report speaks the interview's language.
     expect(markdown).toMatch(/\*\*回答\*\* `0:0\d–0:0\d`/);
   });
@@ -324,7 +342,6 @@ describe('review of a recorded call through the real server', () => {
     const broken = path.join(dir, 'broken.m4a');
     await writeFile(broken, bytes);
     const interview = await createInterview({ title: 'broken', language: 'en' });
-    script.set(JFK_PHRASES.concat(JFK_PHRASES, JFK_PHRASES));
     vadGate = { interviewId: interview.id, afterMs: 5000, storedTurnsSeen: 0 };
     try {
       const response = await upload(interview.id, broken, '?language=en', 'audio/mp4');
@@ -367,13 +384,12 @@ describe('viva review', () => {
     const out = path.join(dir, 'reports', 'review.md');
     const stdout = buffer();
     const stderr = buffer();
-    script.set(JFK_PHRASES);
     const code = await runViva(['review', mp3, '--language', 'en', '--out', out, '--candidate', 'J. F. Kennedy'], {
       stdout,
       stderr,
       signal: new AbortController().signal,
       config: testConfig({ dataDir: cliData, llmBaseUrl: llm.baseUrl }),
-      coreOptions: { speechRuntime: { ...withReferenceWords(runtime, script.take), close: async () => undefined } },
+      coreOptions: { speechRuntime: { ...runtime, close: async () => undefined } },
     });
     expect(code, stderr.text()).toBe(VIVA_EXIT.ok);
     expect(stdout.text()).toBe(`${out}\n`);
@@ -384,7 +400,9 @@ describe('viva review', () => {
     expect(lines.at(-1)).toMatch(/^viva review: 4 turns \(4 from the candidate\); interview .+ kept$/);
 
     const markdown = await readFile(out, 'utf8');
-    for (const phrase of JFK_PHRASES) expect(markdown).toContain(phrase);
+    const answers = [...markdown.matchAll(/\*\*Answer\*\* `[^`]*`[^\n]*\n+([^\n]+)/g)].map((match) => match[1] ?? '');
+    expect(answers).toHaveLength(4);
+    expect(wordErrorRate(JFK_TEXT, answers.join(' ')), answers.join(' | ')).toBeLessThan(0.2);
     expect(markdown).toContain('J. F. Kennedy');
     expect(markdown).toContain('What did you mean by');
     // Kept in the data directory like any interview.
@@ -437,7 +455,7 @@ describe('viva review', () => {
       env: {
         ...process.env,
         VIVA_MODELS_DIR: MODELS_DIR,
-        VIVA_WHISPER_MODEL: 'tiny',
+        VIVA_WHISPER_MODEL: ENGLISH_TEST_MODEL,
         VIVA_WHISPER_THREADS: '2',
         VIVA_DATA_DIR: path.join(cwd, 'data'),
         VIVA_LLM_BASE_URL: llm.baseUrl,
@@ -454,9 +472,10 @@ describe('viva review', () => {
     expect(stdout.trim()).toBe(out);
     expect(stderr).toMatch(/100% done/);
     expect(stderr).toMatch(/viva review: 4 turns \(4 from the candidate\)/);
-    // The real zero-weight model hears four turns and transcribes them as empty text: the report lists four answers.
+    // The real model hears four turns: the report lists four answers, with jfk's words.
     const markdown = await readFile(out, 'utf8');
     expect(markdown.match(/\*\*Answer\*\* `\d+:\d\d–\d+:\d\d`/g)).toHaveLength(4);
+    expect(markdown.toLowerCase()).toContain('country');
     expect(existsSync(path.join(cwd, 'data', 'viva.db'))).toBe(true);
   }, 120_000);
 });

@@ -7,7 +7,7 @@ import { float32ToPcm16 } from '../protocol/audio.ts';
 import { InterviewDetail } from '../protocol/interviews.ts';
 import { startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
 import { connectClient, startSession, stopSession, waitFor } from './helpers/socket-client.ts';
-import { MODELS_DIR, readSharedWav } from './helpers/speech-app.ts';
+import { ENGLISH_TEST_MODEL, MODELS_DIR, readSharedWav } from './helpers/speech-app.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 let dataDir: string;
@@ -22,7 +22,7 @@ async function startServerProcess(): Promise<{ child: ChildProcess; port: number
       ...process.env,
       PORT: '0',
       VIVA_MODELS_DIR: MODELS_DIR,
-      VIVA_WHISPER_MODEL: 'tiny',
+      VIVA_WHISPER_MODEL: ENGLISH_TEST_MODEL,
       VIVA_DATA_DIR: dataDir,
       VIVA_LLM_BASE_URL: fakeLlm.baseUrl,
       VIVA_LLM_MODEL: 'Qwen/Qwen2.5-7B-Instruct',

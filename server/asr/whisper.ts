@@ -4,6 +4,7 @@ import type { Language } from '../../protocol/schemas.ts';
 import { SAMPLE_RATE, samplesToMs } from '../../protocol/audio.ts';
 import type { Logger } from '../logger.ts';
 import type { ResolvedWhisperModel } from '../models/model-files.ts';
+import { toSimplifiedChinese } from './simplified-chinese.ts';
 import {
   DEFAULT_AUDIO_CONTEXT_POLICY,
   TranscriberError,
@@ -177,18 +178,21 @@ export class WhisperTranscriber implements Transcriber {
 
     const native = this.runNative(clip, params);
     const segments = await raceAbort(native, options.signal);
+    const detected = segments.find((segment) => typeof segment.lang === 'string' && segment.lang !== '')?.lang;
+    const outputLanguage = language === 'auto' ? (detected ?? 'und') : language;
     const cleaned: TranscriptSegment[] = [];
     for (const segment of segments) {
-      const text = cleanWhisperText(segment.text);
+      const raw = cleanWhisperText(segment.text);
+      // Mandarin sessions read, quote and report in simplified characters, whatever script whisper chose.
+      const text = outputLanguage === 'zh' ? toSimplifiedChinese(raw) : raw;
       if (text === '') continue;
       const startMs = clamp(segment.from, 0, durationMs);
       cleaned.push({ text, startMs, endMs: clamp(segment.to, startMs, durationMs) });
     }
-    const detected = segments.find((segment) => typeof segment.lang === 'string' && segment.lang !== '')?.lang;
     return {
       segments: cleaned,
       text: joinSegmentTexts(cleaned.map((segment) => segment.text)),
-      language: language === 'auto' ? (detected ?? 'und') : language,
+      language: outputLanguage,
     };
   }
 

@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OFFICIAL_MODEL_FILES, hashFile, whisperTestModelPath, type OfficialModelFile } from '../models/model-files.ts';
+import { syntheticWhisperModel } from '../../test/helpers/ggml-file.ts';
+import { OFFICIAL_MODEL_FILES, type OfficialModelFile } from '../models/catalog.ts';
+import { hashFile } from '../models/model-files.ts';
 import { DownloadError, downloadVerified, runDownloadModels } from './download-models.ts';
 
 const sharedModels = process.env.VIVA_MODELS_DIR ?? path.resolve('../shared/models');
@@ -64,7 +66,7 @@ let sileroBytes: Buffer;
 
 beforeAll(async () => {
   mirror = await startMirror();
-  modelBytes = await readFile(whisperTestModelPath(sharedModels, 'tiny'));
+  modelBytes = syntheticWhisperModel();
   sileroBytes = await readFile(path.join(sharedModels, 'silero-vad/silero_vad.onnx'));
 });
 afterAll(async () => {

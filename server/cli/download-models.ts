@@ -5,15 +5,11 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import {
-  OFFICIAL_MODEL_FILES,
-  findOfficialModelFile,
-  hashFile,
-  type OfficialModelFile,
-} from '../models/model-files.ts';
+import { DEFAULT_WHISPER_MODEL, OFFICIAL_MODEL_FILES, findOfficialModelFile, type OfficialModelFile } from '../models/catalog.ts';
+import { hashFile } from '../models/model-files.ts';
 
 /**
- * `npm run models:download -- base.en silero [--base-url URL] [--models-dir DIR] [--force] [--no-resume]`
+ * `npm run models:download -- base silero [--base-url URL] [--models-dir DIR] [--force] [--no-resume]`
  *
  * Fetches official model files into the models folder: to `<file>.part` first (resumed with an HTTP Range request when
  * a previous run was interrupted), checked against the known size and sha256, and only then renamed into place, so a
@@ -276,8 +272,8 @@ function usage(catalog: readonly OfficialModelFile[]): string {
     'Usage: npm run models:download -- [NAME...] [--base-url URL] [--models-dir DIR] [--force] [--no-resume]',
     '',
     'Downloads model files into the models folder (VIVA_MODELS_DIR, default ./models), verifying size and sha256.',
-    'Without NAME: the configured whisper model (VIVA_WHISPER_MODEL, default base.en) and silero.',
-    '--base-url (or VIVA_MODEL_BASE_URL): a mirror serving the files by name, e.g. https://mirror.local/models/ggml-base.en.bin',
+    `Without NAME: the configured whisper model (VIVA_WHISPER_MODEL, default ${DEFAULT_WHISPER_MODEL}) and silero.`,
+    '--base-url (or VIVA_MODEL_BASE_URL): a mirror serving the files by name, e.g. https://mirror.local/models/ggml-base.bin',
     '',
     'Known files:',
     ...rows,
@@ -299,7 +295,7 @@ export async function runDownloadModels(argv: readonly string[], io: DownloadCli
     say(usage(catalog));
     return 0;
   }
-  const names = args.names.length > 0 ? args.names : [io.env.VIVA_WHISPER_MODEL ?? 'base.en', 'silero'];
+  const names = args.names.length > 0 ? args.names : [io.env.VIVA_WHISPER_MODEL ?? DEFAULT_WHISPER_MODEL, 'silero'];
   const files: OfficialModelFile[] = [];
   for (const name of names) {
     const file = findOfficialModelFile(name, catalog);

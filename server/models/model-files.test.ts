@@ -2,21 +2,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  GGML_FILE_MAGIC,
-  ModelFileError,
-  OFFICIAL_MODEL_FILES,
-  hashFile,
-  inspectWhisperModelFile,
-  resolveSileroVadModel,
-  resolveWhisperModel,
-  whisperModelPath,
-  whisperTestModelPath,
-} from './model-files.ts';
+import { syntheticWhisperModel, tensorBytes } from '../../test/helpers/ggml-file.ts';
+import { ModelFileError, OFFICIAL_MODEL_FILES } from './catalog.ts';
+import { GGML_FILE_MAGIC, inspectWhisperModelFile } from './ggml-header.ts';
+import { hashFile, resolveSileroVadModel, resolveWhisperModel, whisperModelPath } from './model-files.ts';
 
 const sharedModels = process.env.VIVA_MODELS_DIR ?? path.resolve('../shared/models');
-const tinyTest = whisperTestModelPath(sharedModels, 'tiny');
-const baseEnTest = whisperTestModelPath(sharedModels, 'base.en');
+/** The real multilingual base model and the English-only tiny one (../shared/models/README.md). */
+const sharedBase = whisperModelPath(sharedModels, 'base');
+const sharedTinyEn = whisperModelPath(sharedModels, 'tiny.en-q8_0');
 
 let dir: string;
 beforeEach(async () => {
@@ -33,17 +27,12 @@ async function place(relative: string, bytes: Uint8Array): Promise<string> {
   return filePath;
 }
 
-/** A test model followed by one f16 tensor header whose data is cut short, like an interrupted download. */
-async function withTruncatedTensor(): Promise<Uint8Array> {
-  const model = await readFile(tinyTest);
-  const name = Buffer.from('encoder.conv1.weight');
-  const header = Buffer.alloc(12 + 3 * 4);
-  header.writeInt32LE(3, 0); // n_dims
-  header.writeInt32LE(name.length, 4);
-  header.writeInt32LE(1, 8); // f16
-  [3, 80, 384].forEach((extent, i) => header.writeInt32LE(extent, 12 + i * 4));
-  const data = Buffer.alloc(1000); // 3*80*384*2 bytes would be needed
-  return Buffer.concat([model, header, name, data]);
+const CONV = { name: 'encoder.conv1.weight', shape: [3, 80, 384] };
+
+/** A file whose last f16 tensor's data is cut short (1000 of 3*80*384*2 bytes), like an interrupted download. */
+function withTruncatedTensor(): Buffer {
+  const complete = syntheticWhisperModel({ tensors: [CONV] });
+  return Buffer.concat([complete.subarray(0, complete.length - tensorBytes(CONV).length), tensorBytes(CONV, 1000)]);
 }
 
 describe('resolveWhisperModel', () => {
@@ -53,7 +42,6 @@ describe('resolveWhisperModel', () => {
     expect(error).toMatchObject({ code: 'model-not-found' });
     const message = (error as Error).message;
     expect(message).toContain(whisperModelPath(dir, 'small'));
-    expect(message).toContain(whisperTestModelPath(dir, 'small'));
     expect(message).toContain(`VIVA_MODELS_DIR=${dir} npm run models:download -- small`);
   });
 
@@ -61,32 +49,40 @@ describe('resolveWhisperModel', () => {
     await expect(resolveWhisperModel(dir, 'huge-v9')).rejects.toThrow(/not an official model name.*base\.en/);
   });
 
-  it('falls back to the zero-weight test model and flags it loudly', async () => {
-    const tiny = await resolveWhisperModel(sharedModels, 'tiny');
-    expect(tiny).toMatchObject({ isTestModel: true, multilingual: true, filePath: tinyTest });
-    expect(tiny.warnings.join('\n')).toMatch(/ZERO-WEIGHT TEST MODEL.*meaningless/);
-    const baseEn = await resolveWhisperModel(sharedModels, 'base.en');
-    expect(baseEn).toMatchObject({ isTestModel: true, multilingual: false, filePath: baseEnTest });
-    expect(baseEn.header).toMatchObject({ nAudioLayer: 6, nAudioCtx: 1500, nVocab: 51_864, tensorCount: 0 });
+  it('resolves the real shared models by name: multilingual base and English-only tiny.en-q8_0, no warning', async () => {
+    const base = await resolveWhisperModel(sharedModels, 'base');
+    expect(base).toMatchObject({ filePath: sharedBase, isTestModel: false, multilingual: true, warnings: [] });
+    expect(base.header).toMatchObject({ nAudioLayer: 6, nAudioCtx: 1500, nVocab: 51_865, sizeBytes: 147_951_465 });
+    expect(base.header.tensorCount).toBeGreaterThan(100);
+    const tinyEn = await resolveWhisperModel(sharedModels, 'tiny.en-q8_0');
+    expect(tinyEn).toMatchObject({ filePath: sharedTinyEn, isTestModel: false, multilingual: false, warnings: [] });
   });
 
-  it('prefers the real file and flags a weightless file as a test model even under a real name', async () => {
-    await place('whisper/ggml-tiny.bin', await readFile(tinyTest));
-    await place('whisper-test/for-tests-ggml-tiny.bin', Buffer.from('not used'));
-    const resolved = await resolveWhisperModel(dir, 'tiny');
-    expect(resolved.filePath).toBe(whisperModelPath(dir, 'tiny'));
-    expect(resolved.isTestModel).toBe(true);
+  it('accepts a present file by size and structure, never by sha256 (the shared base differs from the official hash)', async () => {
+    const official = OFFICIAL_MODEL_FILES.find((file) => file.name === 'base')!;
+    const present = await hashFile(sharedBase);
+    expect(present.sizeBytes).toBe(official.sizeBytes);
+    expect(present.sha256).not.toBe(official.sha256);
+    expect((await resolveWhisperModel(sharedModels, 'base')).warnings).toEqual([]);
+  }, 30_000);
+
+  it('flags a weightless file loudly and warns about a size other than the official one', async () => {
+    const weightless = await resolveWhisperModel(dir, await place('whisper/ggml-tiny.bin', syntheticWhisperModel({ tensors: [] })));
+    expect(weightless.isTestModel).toBe(true);
+    expect(weightless.warnings.join('\n')).toMatch(/ZERO-WEIGHT TEST MODEL.*meaningless/);
+    const other = await resolveWhisperModel(dir, await place('whisper/ggml-base.bin', syntheticWhisperModel()));
+    expect(other.isTestModel).toBe(false);
+    expect(other.warnings.join('\n')).toMatch(/the official ggml-base\.bin has 147951465/);
   });
 
   it('uses a file path as is', async () => {
-    const resolved = await resolveWhisperModel('/nonexistent', tinyTest);
-    expect(resolved).toMatchObject({ filePath: tinyTest, isTestModel: true, name: 'for-tests-ggml-tiny.bin' });
+    const resolved = await resolveWhisperModel('/nonexistent', sharedTinyEn);
+    expect(resolved).toMatchObject({ filePath: sharedTinyEn, isTestModel: false, name: 'ggml-tiny.en-q8_0.bin' });
     await expect(resolveWhisperModel(dir, path.join(dir, 'nope.bin'))).rejects.toMatchObject({ code: 'model-not-found' });
   });
 
-  it('refuses a damaged real file instead of silently using the test model', async () => {
+  it('refuses a damaged file with the command that fetches it again', async () => {
     await place('whisper/ggml-tiny.bin', Buffer.from('<html>404 Not Found</html>'));
-    await place('whisper-test/for-tests-ggml-tiny.bin', await readFile(tinyTest));
     const error = await resolveWhisperModel(dir, 'tiny').catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'model-invalid', filePath: whisperModelPath(dir, 'tiny') });
     expect((error as Error).message).toMatch(/ggml magic "lmgg"/);
@@ -94,31 +90,28 @@ describe('resolveWhisperModel', () => {
   });
 
   it('refuses a truncated official file, saying how big the official one is', async () => {
-    const full = await readFile(baseEnTest);
-    await place('whisper/ggml-base.en.bin', full.subarray(0, 300_000));
-    const error = await resolveWhisperModel(dir, 'base.en').catch((caught: unknown) => caught);
+    await place('whisper/ggml-base.bin', withTruncatedTensor());
+    const error = await resolveWhisperModel(dir, 'base').catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'model-invalid' });
     expect((error as Error).message).toMatch(/truncated/);
-    expect((error as Error).message).toContain('147964211 bytes (an interrupted download?)');
-    expect((error as Error).message).toContain('npm run models:download -- base.en');
+    expect((error as Error).message).toContain('147951465 bytes (an interrupted download?)');
+    expect((error as Error).message).toContain('npm run models:download -- base');
   });
 });
 
 describe('inspectWhisperModelFile', () => {
   it('walks the tensor directory and refuses a tensor cut short', async () => {
-    const filePath = await place('cut.bin', await withTruncatedTensor());
+    const filePath = await place('cut.bin', withTruncatedTensor());
     await expect(inspectWhisperModelFile(filePath)).rejects.toThrow(/data of tensor "encoder\.conv1\.weight".*truncated/);
   });
 
   it('accepts a file whose last tensor ends exactly at the end of the file', async () => {
-    const cut = await withTruncatedTensor();
-    const complete = Buffer.concat([cut.subarray(0, cut.length - 1000), Buffer.alloc(3 * 80 * 384 * 2)]);
-    const filePath = await place('complete.bin', complete);
+    const filePath = await place('complete.bin', syntheticWhisperModel({ tensors: [CONV] }));
     expect(await inspectWhisperModelFile(filePath)).toMatchObject({ tensorCount: 1, multilingual: true });
   });
 
   it('refuses hyperparameters whisper.cpp would assert on', async () => {
-    const bytes = Buffer.from(await readFile(tinyTest));
+    const bytes = syntheticWhisperModel();
     expect(bytes.readUInt32LE(0)).toBe(GGML_FILE_MAGIC);
     bytes.writeInt32LE(bytes.readInt32LE(12) + 1, 12); // n_audio_state != n_text_state
     const filePath = await place('assert.bin', bytes);
@@ -141,7 +134,7 @@ describe('resolveSileroVadModel', () => {
 
   it('names the command when the file is missing and refuses a file that is not ONNX', async () => {
     await expect(resolveSileroVadModel(dir)).rejects.toThrow(`VIVA_MODELS_DIR=${dir} npm run models:download -- silero`);
-    await place('silero-vad/silero_vad.onnx', await readFile(tinyTest));
+    await place('silero-vad/silero_vad.onnx', syntheticWhisperModel());
     await expect(resolveSileroVadModel(dir)).rejects.toMatchObject({ code: 'model-invalid' });
   });
 
@@ -160,10 +153,12 @@ describe('OFFICIAL_MODEL_FILES', () => {
       expect(file.sha256 ?? file.sha1).toMatch(/^[0-9a-f]{40,64}$/);
     }
     expect(OFFICIAL_MODEL_FILES.find((file) => file.name === 'base.en')).toMatchObject({ sizeBytes: 147_964_211, multilingual: false });
+    expect(OFFICIAL_MODEL_FILES.find((file) => file.name === 'base')).toMatchObject({ sizeBytes: 147_951_465, multilingual: true });
+    expect(OFFICIAL_MODEL_FILES.find((file) => file.name === 'tiny.en-q8_0')).toMatchObject({ sizeBytes: 43_550_795, multilingual: false });
     expect(OFFICIAL_MODEL_FILES.find((file) => file.name === 'tiny.en')?.sha256).toBe('921e4cf8686fdd993dcd081a5da5b6c365bfde1162e72b08d75ac75289920b1f');
   });
 
   it('hashes files as the shared SHA256SUMS does', async () => {
-    expect((await hashFile(tinyTest)).sha256).toBe('c486fb9f14a28b1c1dc252741a431646cc573450c900b9d9c406e10294aa01e6');
+    expect((await hashFile(sharedTinyEn)).sha256).toBe('b5da93e175939f36a6f16773f881e207bacc2f1ab3310b3370201a3301cde171');
   });
 });

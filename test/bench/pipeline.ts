@@ -1,5 +1,5 @@
 /**
- * The live pipeline end to end through the real server (Socket.IO on loopback, Silero VAD, whisper.cpp on base.en-sized
+ * The live pipeline end to end through the real server (Socket.IO on loopback, Silero VAD, whisper.cpp on base-sized
  * weights): end-of-speech → final transcript latency, ingest + VAD CPU per live interview, and how many simultaneous
  * real-time interviews one machine sustains before finals fall behind. Baselines: the same turn audio decoded by the
  * transcriber alone, and the VAD alone over the same audio.
@@ -14,7 +14,7 @@ import { MODELS_DIR, readSharedWav } from '../helpers/speech-app.ts';
 import type { BenchRow, BenchSection } from './types.ts';
 import { percentile } from './stats.ts';
 
-const MODEL = process.env.VIVA_BENCH_WHISPER_MODEL ?? 'base.en';
+const MODEL = process.env.VIVA_BENCH_WHISPER_MODEL ?? 'base';
 
 
 interface StreamRun {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createApp, type AppDeps, type VivaApp } from '../../server/app.ts';
 import { silentLogger } from '../../server/logger.ts';
@@ -10,10 +9,10 @@ export const MODELS_DIR = path.resolve(process.env.VIVA_MODELS_DIR ?? path.join(
 /** Real speech recordings shared by the team. */
 export const SHARED_AUDIO = path.resolve(MODELS_DIR, '../audio');
 
-/** Whether real (non-test) whisper weights of `name` are present, so tests may assert transcript text. */
-export function hasRealWhisper(name: string): boolean {
-  return existsSync(path.join(MODELS_DIR, 'whisper', `ggml-${name}.bin`));
-}
+/** Real English-only whisper weights, fast: the model of tests that stream English. */
+export const ENGLISH_TEST_MODEL = 'tiny.en-q8_0';
+/** Real multilingual whisper weights (the default model): tests with Mandarin or the defaults. */
+export const MULTILINGUAL_TEST_MODEL = 'base';
 
 /** Reads a 16 kHz mono WAV from ../shared/audio. */
 export async function readSharedWav(relativePath: string): Promise<Float32Array> {
@@ -30,8 +29,8 @@ export interface SpeechApp {
   close(): Promise<void>;
 }
 
-/** Starts the real server (real VAD, real whisper with `whisperModel`, e.g. the zero-weight 'tiny') on 127.0.0.1:0. */
-export async function startSpeechApp(whisperModel = 'tiny', extra: Partial<AppDeps> = {}): Promise<SpeechApp> {
+/** Starts the real server (real VAD, real whisper with `whisperModel`, real weights) on 127.0.0.1:0. */
+export async function startSpeechApp(whisperModel = ENGLISH_TEST_MODEL, extra: Partial<AppDeps> = {}): Promise<SpeechApp> {
   const runtime = await loadSpeechRuntime({ modelsDir: MODELS_DIR, whisperModel, whisperThreads: 2 });
   const app = createApp({
     createVad: runtime.createVad,
