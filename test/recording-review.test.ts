@@ -112,7 +112,7 @@ async function upload(id: string, file: string | Uint8Array, query = '', content
 }
 
 /** Polls the job status until it settles; returns every status seen (progress as a user's screen would show it). */
-async function followJob(id: string, timeoutMs = 90_000): Promise<RecordingStatus[]> {
+async function followJob(id: string, timeoutMs = 170_000): Promise<RecordingStatus[]> {
   const seen: RecordingStatus[] = [];
   const deadline = performance.now() + timeoutMs;
   for (;;) {

@@ -116,5 +116,5 @@ describe('a server killed mid-interview', () => {
     for (let index = 1; index < sorted.length; index++) expect(sorted[index]?.startMs ?? 0).toBeGreaterThanOrEqual(sorted[index - 1]?.endMs ?? 0);
     expect(detail.interview.status).toBe('stopped');
     second.child.kill('SIGTERM');
-  }, 120_000);
+  }, 240_000);
 });
