@@ -96,8 +96,11 @@ describe('live transcript over Socket.IO with the real VAD and whisper', () => {
     // The four finals read as the reference transcript.
     const text = finals.map((final) => final.text).join(' ');
     expect(wordErrorRate(jfkText, text), text).toBeLessThan(0.15);
-    // At real-time pace the open turns are re-decoded: the long phrases get partial transcripts before their final.
-    expect(named(events, 'transcript:partial').length).toBeGreaterThanOrEqual(1);
+    // At real-time pace the open turns are re-decoded for partial transcripts. How many reach the screen depends on how
+    // fast the machine decodes (a partial that would land after its final is dropped): count the attempts.
+    const candidateStats = stopped.data.stats.candidate;
+    expect((candidateStats?.partialsPublished ?? 0) + (candidateStats?.partialsSkipped ?? 0)).toBeGreaterThanOrEqual(1);
+    expect(named(events, 'transcript:partial')).toHaveLength(candidateStats?.partialsPublished ?? -1);
     expect(sent).toBe(framesIn(jfk));
     expect(stopped.data.stats.candidate).toMatchObject({ framesReceived: sent, framesDropped: 0, framesRejected: 0, gaps: 0, turns: 4 });
     expect(stopped.data.stats.candidate?.audioMs).toBeCloseTo((sent * FRAME_MS), -2);
