@@ -20,7 +20,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'viva-resume-'));
   const paths = dataPaths(dataDir);
   repository = createRepository(paths.dbPath, { audioDir: paths.audioDir });
-  speech = await startSpeechApp('tiny', { storage: { repository, dataDir, retentionTimer: false } });
+  speech = await startSpeechApp(undefined, { storage: { repository, dataDir, retentionTimer: false } });
 }, 60_000);
 
 afterAll(async () => {
