@@ -80,8 +80,17 @@ export const InterviewCounts = z.object({
   scored: z.number().int(),
   /** Turns whose analysis failed and was not retried successfully. */
   failed: z.number().int(),
+  /** Candidate turns with neither a score nor a failure yet (still being analysed). */
+  pending: z.number().int(),
 });
 export type InterviewCounts = z.infer<typeof InterviewCounts>;
+
+/**
+ * Where an interview stands as the list shows it: 'live' (a session writes into it), 'processing' (an upload is being
+ * transcribed), 'scoring' (ended, some answers not analysed yet), 'done' (every answer scored or failed), 'failed'.
+ */
+export const InterviewState = z.enum(['live', 'processing', 'scoring', 'done', 'failed']);
+export type InterviewState = z.infer<typeof InterviewState>;
 
 /** A row of the interview list. */
 export const InterviewSummary = Interview.pick({
@@ -98,6 +107,7 @@ export const InterviewSummary = Interview.pick({
   endedAtMs: true,
 }).extend({
   counts: InterviewCounts,
+  state: InterviewState,
   /** End of the last turn, ms since the audio start (0 without turns). */
   durationMs: z.number(),
 });
@@ -111,6 +121,43 @@ export const InterviewList = z.object({
   offset: z.number().int(),
 });
 export type InterviewList = z.infer<typeof InterviewList>;
+
+/** Filters of the interview list (`GET /api/interviews` query). */
+export const InterviewListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** The stored status. */
+  status: InterviewStatus.optional(),
+  /** Where the interview stands as listed (see InterviewState). */
+  state: InterviewState.optional(),
+  /** Words that must all appear (substring, any case) in the candidate's name, role, title or transcript. */
+  q: z.string().trim().max(200).optional(),
+  /** Exact role. */
+  role: z.string().max(200).optional(),
+  /** Created at or after (ms since the epoch). */
+  from: z.coerce.number().int().nonnegative().optional(),
+  /** Created before (ms since the epoch). */
+  to: z.coerce.number().int().nonnegative().optional(),
+});
+export type InterviewListQuery = z.infer<typeof InterviewListQuery>;
+
+/** The hiring recommendation of the report (server/reports), from the weighted overall of the scored answers. */
+export const Recommendation = z.enum(['strong-hire', 'hire', 'lean-no-hire', 'no-hire', 'insufficient-evidence']);
+export type Recommendation = z.infer<typeof Recommendation>;
+
+/** A row of `GET /api/interviews`: the summary plus the report's weighted overall and recommendation. */
+export const InterviewListItem = InterviewSummary.extend({
+  overall: z.number().nullable(),
+  recommendation: Recommendation,
+});
+export type InterviewListItem = z.infer<typeof InterviewListItem>;
+
+/** `GET /api/interviews` reply: a page of the filtered list, newest first, and every role stored (for the filter). */
+export const InterviewPage = InterviewList.extend({
+  items: z.array(InterviewListItem),
+  roles: z.array(z.string()),
+});
+export type InterviewPage = z.infer<typeof InterviewPage>;
 
 /** Where a channel's audio stream stands, so a restarted server resumes without processing a frame twice. */
 export const ChannelProgress = z.object({

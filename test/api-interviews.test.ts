@@ -121,7 +121,7 @@ describe('interviews API over HTTP', () => {
   });
 
   it('creates, lists, gets, updates and deletes interviews, with 400 and 404 where due', async () => {
-    expect(await json<InterviewList>(await fetch(`${h.baseUrl}/api/interviews`))).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
+    expect(await json<InterviewList>(await fetch(`${h.baseUrl}/api/interviews`))).toEqual({ items: [], total: 0, limit: 20, offset: 0, roles: [] });
 
     const created = await createInterview(h, {
       title: '后端面试',

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Language } from '../../protocol/schemas.ts';
 import {
   CreateInterviewRequest,
-  InterviewStatus,
+  InterviewListQuery,
   UpdateInterviewRequest,
   type RecordingAccepted,
   type RecordingStatus,
@@ -15,6 +15,7 @@ import { DecodeError, MAX_RECORDING_MS, probeAudioFile, type AudioProbe } from '
 import { renderReport } from '../reports/index.ts';
 import type { InterviewRepository } from '../store/repository.ts';
 import { ApiError, apiErrorHandler, parseOr400, type ApiLogger } from './errors.ts';
+import { interviewPage } from './interview-page.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { QueueFullError, RecordingJobs, type ProcessRecording } from './recording-jobs.ts';
 import { safeFileName } from '../store/paths.ts';
@@ -53,11 +54,6 @@ export type InterviewsRouter = Router & { close(): Promise<void>; jobs: Recordin
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const TurnParams = IdParams.extend({ turnId: z.string().min(1).max(200) });
-const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
-  status: InterviewStatus.optional(),
-});
 const RecordingQuery = z.object({ language: Language.optional() });
 const ReportQuery = z.object({
   format: z.enum(['html', 'md', 'json']).default('html'),
@@ -126,8 +122,8 @@ export function createInterviewsRouter(deps: InterviewsRouterDeps): InterviewsRo
   router.get(
     '/interviews',
     route((req, res) => {
-      const query = parseOr400(ListQuery, req.query, 'query');
-      res.json(repository.listInterviews(query));
+      const query = parseOr400(InterviewListQuery, req.query, 'query');
+      res.json(interviewPage(repository, query));
     }),
   );
 

@@ -4,7 +4,7 @@ import {
   CreateInterviewRequest,
   Interview,
   InterviewDetail,
-  InterviewList,
+  InterviewPage,
   RecordingAccepted,
   RecordingStatus,
   UpdateInterviewRequest,
@@ -37,7 +37,7 @@ let cached: JsonObject | undefined;
 export function buildOpenApiDocument(): JsonObject {
   if (cached) return cached;
   const schemas = {
-    ...componentSchemas({ Interview, InterviewDetail, InterviewList, RecordingStatus, RecordingAccepted, ApiErrorBody }, 'output'),
+    ...componentSchemas({ Interview, InterviewDetail, InterviewPage, RecordingStatus, RecordingAccepted, ApiErrorBody }, 'output'),
     ...componentSchemas({ CreateInterviewRequest, UpdateInterviewRequest }, 'input'),
   };
   cached = {
@@ -57,13 +57,26 @@ export function buildOpenApiDocument(): JsonObject {
       '/api/interviews': {
         get: {
           operationId: 'listInterviews',
-          summary: 'List interviews, newest first, with counts',
+          summary: 'List interviews, newest first, with counts, overall and recommendation; search, filter and page',
+          description:
+            'Indexed: newest-first order and the role/status filters use SQLite indexes; `q` uses FTS5 trigram tables over ' +
+            'candidate, role, title and transcript (words of 3+ characters through the index, shorter ones by a LIKE scan).',
           parameters: [
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
-            { name: 'status', in: 'query', schema: { type: 'string', enum: ['live', 'stopped', 'processing', 'done', 'failed'] } },
+            { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 } },
+            { name: 'status', in: 'query', description: 'Stored status', schema: { type: 'string', enum: ['live', 'stopped', 'processing', 'done', 'failed'] } },
+            {
+              name: 'state',
+              in: 'query',
+              description: 'Where it stands: scoring = ended with answers not analysed yet; done = every answer scored or failed',
+              schema: { type: 'string', enum: ['live', 'processing', 'scoring', 'done', 'failed'] },
+            },
+            { name: 'q', in: 'query', description: 'Words (all must appear, any case, substrings) in candidate, role, title or transcript; "quoted phrase" allowed', schema: { type: 'string', maxLength: 200 } },
+            { name: 'role', in: 'query', description: 'Exact role (the reply lists every stored role)', schema: { type: 'string', maxLength: 200 } },
+            { name: 'from', in: 'query', description: 'Created at or after, ms since the epoch', schema: { type: 'integer', minimum: 0 } },
+            { name: 'to', in: 'query', description: 'Created before, ms since the epoch', schema: { type: 'integer', minimum: 0 } },
           ],
-          responses: { 200: jsonBody('InterviewList', 'A page of interviews'), 400: errorReply('Invalid query') },
+          responses: { 200: jsonBody('InterviewPage', 'A page of interviews and every stored role'), 400: errorReply('Invalid query') },
         },
         post: {
           operationId: 'createInterview',

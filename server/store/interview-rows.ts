@@ -5,11 +5,10 @@ import {
   Consent,
   InterviewContext,
   type Interview,
-  type InterviewList,
   type InterviewMode,
   type InterviewStatus,
-  type InterviewSummary,
 } from '../../protocol/interviews.ts';
+import { createInterviewList } from './interview-list.ts';
 import { parseStoredOrThrow, withForeignKey } from './database.ts';
 import { RepositoryError, type ChannelResume, type InterviewRepository } from './repository-types.ts';
 
@@ -33,18 +32,6 @@ interface InterviewRow {
   consent: string | null;
   audio_purged_at: number | null;
   transcript_purged_at: number | null;
-}
-
-interface SummaryRow
-  extends Pick<
-    InterviewRow,
-    'id' | 'title' | 'role' | 'candidate_name' | 'language' | 'mode' | 'status' | 'status_message' | 'created_at' | 'updated_at' | 'ended_at'
-  > {
-  turn_count: number;
-  answer_count: number;
-  scored_count: number;
-  failed_count: number;
-  last_end_ms: number | null;
 }
 
 function toInterview(row: InterviewRow): Interview {
@@ -72,30 +59,13 @@ function toInterview(row: InterviewRow): Interview {
   };
 }
 
-function toSummary(row: SummaryRow): InterviewSummary {
-  return {
-    id: row.id,
-    title: row.title,
-    role: row.role,
-    candidateName: row.candidate_name,
-    language: row.language,
-    mode: row.mode,
-    status: row.status,
-    statusMessage: row.status_message,
-    createdAtMs: row.created_at,
-    updatedAtMs: row.updated_at,
-    endedAtMs: row.ended_at,
-    counts: { turns: row.turn_count, answers: row.answer_count, scored: row.scored_count, failed: row.failed_count },
-    durationMs: row.last_end_ms ?? 0,
-  };
-}
-
 /** The interview-level calls of the repository: interview rows and channel resume points. */
 export type InterviewRows = Pick<
   InterviewRepository,
   | 'createInterview'
   | 'getInterview'
   | 'listInterviews'
+  | 'listRoles'
   | 'updateInterview'
   | 'updateInterviewStatus'
   | 'saveChannelProgress'
@@ -114,19 +84,6 @@ export function createInterviewRows(db: Database.Database, now: () => number): I
       VALUES (@id, @title, @role, @job_description, @resume, @candidate_name, @language, @mode, @context, @status,
         @now, @now, @audio_retention_days, @transcript_retention_days, @consent)`),
     get: db.prepare('SELECT * FROM interviews WHERE id = ?'),
-    count: db.prepare('SELECT COUNT(*) AS n FROM interviews WHERE (@status IS NULL OR status = @status)'),
-    list: db.prepare(`
-      SELECT i.id, i.title, i.role, i.candidate_name, i.language, i.mode, i.status, i.status_message, i.created_at,
-        i.updated_at, i.ended_at,
-        (SELECT COUNT(*) FROM turns t WHERE t.interview_id = i.id) AS turn_count,
-        (SELECT COUNT(*) FROM turns t WHERE t.interview_id = i.id AND t.channel = 'candidate') AS answer_count,
-        (SELECT COUNT(*) FROM scores s WHERE s.interview_id = i.id AND s.label = 'answer') AS scored_count,
-        (SELECT COUNT(*) FROM analysis_failures f WHERE f.interview_id = i.id) AS failed_count,
-        (SELECT MAX(t.end_ms) FROM turns t WHERE t.interview_id = i.id) AS last_end_ms
-      FROM interviews i
-      WHERE (@status IS NULL OR i.status = @status)
-      ORDER BY i.created_at DESC, i.id DESC
-      LIMIT @limit OFFSET @offset`),
     updateStatus: db.prepare(`
       UPDATE interviews SET status = @status, status_message = @message, updated_at = @now, recording_job_id = @job,
         ended_at = CASE WHEN @status IN ('live', 'processing') THEN ended_at ELSE COALESCE(ended_at, @now) END
@@ -140,6 +97,7 @@ export function createInterviewRows(db: Database.Database, now: () => number): I
     delete: db.prepare('DELETE FROM interviews WHERE id = ?'),
   };
 
+  const list = createInterviewList(db);
   const getInterview = (id: string): Interview | null => {
     const row = statements.get.get(id) as InterviewRow | undefined;
     return row ? toInterview(row) : null;
@@ -173,14 +131,8 @@ export function createInterviewRows(db: Database.Database, now: () => number): I
 
     getInterview,
 
-    listInterviews(options = {}): InterviewList {
-      const limit = Math.min(100, Math.max(1, Math.trunc(options.limit ?? 20)));
-      const offset = Math.max(0, Math.trunc(options.offset ?? 0));
-      const status = options.status ?? null;
-      const rows = statements.list.all({ status, limit, offset }) as SummaryRow[];
-      const total = (statements.count.get({ status }) as { n: number }).n;
-      return { items: rows.map(toSummary), total, limit, offset };
-    },
+    listInterviews: (options = {}) => list.list(options),
+    listRoles: () => list.roles(),
 
     updateInterview(id, patch) {
       const columns: Record<string, unknown> = {};

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SEARCH_MIGRATION } from './search-migration.ts';
 
 /** One schema change; `version` numbers run 1, 2, 3... and are recorded in SQLite's `user_version`. */
 export interface Migration {
@@ -102,6 +103,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  SEARCH_MIGRATION,
 ];
 
 /** Thrown when the database was written by a newer Viva than this one. */

@@ -8,6 +8,7 @@ import type {
   InterviewMode,
   InterviewStatus,
 } from '../../protocol/interviews.ts';
+import type { ListOptions } from './interview-list.ts';
 
 /** Why a repository call was refused. */
 export type RepositoryErrorCode = 'unknown-interview' | 'unknown-turn' | 'corrupt-data' | 'invalid-input';
@@ -120,8 +121,10 @@ export interface InterviewRepository {
   /** Stores a new interview; throws if the id exists. */
   createInterview(input: NewInterview): Interview;
   getInterview(id: string): Interview | null;
-  /** Newest first, with counts. `limit` 1-100 (default 20). */
-  listInterviews(options?: { limit?: number; offset?: number; status?: InterviewStatus }): InterviewList;
+  /** Newest first, with counts, filtered and searched (see interview-list.ts). `limit` 1-100 (default 20). */
+  listInterviews(options?: ListOptions): InterviewList;
+  /** Every non-empty role stored, sorted (the list's role filter). */
+  listRoles(): string[];
   /** Changes labels, context, retention or consent; null if the interview does not exist. */
   updateInterview(id: string, patch: InterviewPatch): Interview | null;
   /**

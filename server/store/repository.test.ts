@@ -52,8 +52,11 @@ describe('interview repository', () => {
     const db = new Database(path.join(dataDir, 'viva.db'), { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(['analysis_failures', 'channels', 'interviews', 'scores', 'suggestions', 'turns']);
+    // FTS5's own shadow tables (interviews_fts_data, ...) are left out: they are the search index's storage.
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY name").all() as { name: string }[]
+    ).map((t) => t.name);
+    expect(tables).toEqual(['analysis_failures', 'channels', 'interviews', 'interviews_fts', 'scores', 'suggestions', 'turns', 'turns_fts']);
     db.close();
     expect(existsSync(path.join(dataDir, 'audio'))).toBe(true);
   });
@@ -160,8 +163,8 @@ describe('interview repository', () => {
     const page = repository.listInterviews({ limit: 2, offset: 1 });
     expect(page.total).toBe(5);
     expect(page.items.map((item) => item.title)).toEqual(['interview 3', 'interview 2']);
-    expect(page.items[0]?.counts).toEqual({ turns: 2, answers: 1, scored: 0, failed: 1 });
-    expect(page.items[1]?.counts).toEqual({ turns: 2, answers: 1, scored: 1, failed: 0 });
+    expect(page.items[0]?.counts).toEqual({ turns: 2, answers: 1, scored: 0, failed: 1, pending: 0 });
+    expect(page.items[1]?.counts).toEqual({ turns: 2, answers: 1, scored: 1, failed: 0, pending: 0 });
     expect(page.items[1]?.durationMs).toBe(4002);
   });
 

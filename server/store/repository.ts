@@ -28,6 +28,7 @@ export function createRepository(dbPath: string, options: RepositoryOptions = {}
     createInterview: interviews.createInterview,
     getInterview: interviews.getInterview,
     listInterviews: interviews.listInterviews,
+    listRoles: interviews.listRoles,
     updateInterview: interviews.updateInterview,
     updateInterviewStatus: interviews.updateInterviewStatus,
     saveChannelProgress: interviews.saveChannelProgress,

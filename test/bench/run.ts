@@ -15,6 +15,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<BenchSection> }>
   review: () => import('./review.ts'),
   screening: () => import('./screening.ts'),
   client: () => import('./client.ts'),
+  interviews: () => import('./interviews.ts'),
 };
 
 function format(value: number): string {
