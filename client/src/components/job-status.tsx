@@ -41,9 +41,11 @@ export function JobStatus({ job, testId, detail, showDuration = true }: { job: J
   return (
     <p className="job-status" role="status" data-testid={testId} data-state="running">
       <span className="job-status__spinner" aria-hidden="true" />
-      {t(`job.step.${job.step}`)}
-      {detail ? ` · ${detail}` : ''}
-      {bytes} · <span data-testid={`${testId}-elapsed`}>{formatElapsed(nowMs - job.startedAtMs)}</span>
+      <span>
+        {t(`job.step.${job.step}`)}
+        {detail ? ` · ${detail}` : ''}
+        {bytes} · <span data-testid={`${testId}-elapsed`}>{formatElapsed(nowMs - job.startedAtMs)}</span>
+      </span>
     </p>
   );
 }

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { PrepApi, ScreeningResult } from '../api/prep-api.ts';
 import type { ScreeningSession } from '../session/use-screening-session.ts';
@@ -23,6 +24,7 @@ export function ScreeningScreen({ session, api }: ScreeningScreenProps) {
   const { run, progress, files } = state;
   const busy = isRunning(run);
   const ready = screeningReady(state);
+  const fileInput = useRef<HTMLInputElement>(null);
   return (
     <div className="wide" data-testid="screening-screen">
       <section className="panel wide__form">
@@ -35,21 +37,29 @@ export function ScreeningScreen({ session, api }: ScreeningScreenProps) {
           <textarea data-testid="screen-jd" rows={12} value={state.jobDescription} onChange={(e) => actions.edit({ jobDescription: e.currentTarget.value })} />
         </label>
         <div className="wide__side">
-          <label className="field">
-            <span className="field__label">{t('screen.files')}</span>
-            <input
-              type="file"
-              multiple
-              accept={TEXT_FILE_TYPES}
-              data-testid="screen-files"
-              disabled={busy}
-              onChange={(e) => {
-                const chosen = [...(e.currentTarget.files ?? [])];
-                e.currentTarget.value = '';
-                if (chosen.length > 0) actions.chooseFiles(chosen);
-              }}
-            />
-          </label>
+          <div className="field">
+            <div className="field__label-row">
+              <span className="field__label">{t('screen.files')}</span>
+              <input
+                ref={fileInput}
+                type="file"
+                multiple
+                className="visually-hidden"
+                tabIndex={-1}
+                accept={TEXT_FILE_TYPES}
+                data-testid="screen-files"
+                disabled={busy}
+                onChange={(e) => {
+                  const chosen = [...(e.currentTarget.files ?? [])];
+                  e.currentTarget.value = '';
+                  if (chosen.length > 0) actions.chooseFiles(chosen);
+                }}
+              />
+              <button type="button" className="button button--small" data-testid="screen-choose" disabled={busy} onClick={() => fileInput.current?.click()}>
+                {t(files.length > 0 ? 'screen.chooseOther' : 'screen.choose')}
+              </button>
+            </div>
+          </div>
           {files.length > 0 ? (
             <div className="field">
               <span className="field__hint">{t('screen.filesChosen', { count: files.length })}</span>
@@ -58,16 +68,17 @@ export function ScreeningScreen({ session, api }: ScreeningScreenProps) {
                   <li key={`${index}-${file.name}`} data-testid="screen-file">
                     <span className="file-list__name">{file.name}</span>
                     <span className="muted">{kilobytes(file.size)}</span>
-                    <button
-                      type="button"
-                      className="icon-button"
-                      disabled={busy}
-                      aria-label={t('screen.removeFile', { name: file.name })}
-                      title={t('screen.removeFile', { name: file.name })}
-                      onClick={() => actions.removeFile(index)}
-                    >
-                      ×
-                    </button>
+                    {!busy && (
+                      <button
+                        type="button"
+                        className="icon-button"
+                        aria-label={t('screen.removeFile', { name: file.name })}
+                        title={t('screen.removeFile', { name: file.name })}
+                        onClick={() => actions.removeFile(index)}
+                      >
+                        ×
+                      </button>
+                    )}
                   </li>
                 ))}
               </ul>

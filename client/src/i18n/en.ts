@@ -206,6 +206,8 @@ export const en = {
   'screen.heading': 'Batch screening',
   'screen.intro': 'Each resume is matched against the job description by the language model, one after another; with a small model expect a minute or more per file.',
   'screen.files': 'Resume files',
+  'screen.choose': 'Choose files',
+  'screen.chooseOther': 'Choose other files',
   'screen.filesChosen': '{count} files chosen',
   'screen.noFiles': 'No files chosen yet: PDF, DOCX or text, several at once.',
   'screen.removeFile': 'Remove {name}',

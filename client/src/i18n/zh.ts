@@ -208,6 +208,8 @@ export const zh: Record<MessageKey, string> = {
   'screen.heading': '批量筛选简历',
   'screen.intro': '语言模型会逐份将简历与职位描述匹配；使用小模型时每份文件可能需要一分钟以上。',
   'screen.files': '简历文件',
+  'screen.choose': '选择文件',
+  'screen.chooseOther': '重新选择文件',
   'screen.filesChosen': '已选择 {count} 个文件',
   'screen.noFiles': '尚未选择文件：可一次选择多份 PDF、DOCX 或文本文件。',
   'screen.removeFile': '移除 {name}',
