@@ -15,7 +15,11 @@ const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 function formatFields(fields: LogFields): string {
   try {
     return JSON.stringify(fields, (_key, value: unknown) =>
-      value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : typeof value === 'bigint' ? String(value) : value,
+      value instanceof Error
+        ? { name: value.name, ...('code' in value ? { code: value.code } : {}), message: value.message, stack: value.stack }
+        : typeof value === 'bigint'
+          ? String(value)
+          : value,
     );
   } catch {
     return '[unprintable details]';

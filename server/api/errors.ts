@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { ApiErrorBody, ApiIssue } from '../../protocol/interviews.ts';
+import { RepositoryError } from '../store/repository.ts';
 
 /** Stable error codes of the REST API (the `error.code` of every non-2xx reply). */
 export type ApiErrorCode =
@@ -17,6 +18,7 @@ export type ApiErrorCode =
   | 'queue-full'
   | 'not-configured'
   | 'ffmpeg-missing'
+  | 'storage-unavailable'
   | 'internal';
 
 /** An error that becomes one HTTP reply `{ error: { code, message, issues? } }`. */
@@ -69,6 +71,12 @@ export function apiErrorHandler(logger: ApiLogger): ErrorRequestHandler {
     }
     if (error instanceof ApiError) {
       sendError(res, error.status, error.code, error.message, error.issues);
+      return;
+    }
+    if (error instanceof RepositoryError && error.code === 'storage-failed') {
+      // Nothing of this request was stored: say so plainly (and log where), instead of a 500 "see the server log".
+      logger.error('storage refused a write', { method: req.method, path: req.originalUrl, error: error.cause ?? error });
+      sendError(res, 503, 'storage-unavailable', `nothing was saved: ${error.message}; free disk space and try again`);
       return;
     }
     const httpError = error as { type?: string; status?: number; message?: string };

@@ -1,4 +1,5 @@
 import type { AnswerScore, Channel, FollowUpSuggestion, Language, TranscriptSegment } from '../../protocol/schemas.ts';
+import type Database from 'better-sqlite3';
 import type {
   Consent,
   Interview,
@@ -9,9 +10,11 @@ import type {
   InterviewStatus,
 } from '../../protocol/interviews.ts';
 import type { ListOptions } from './interview-list.ts';
+import type { StorageFailure, StorageHealth } from './storage-health.ts';
+import type { AudioFileWriter } from './turn-audio.ts';
 
 /** Why a repository call was refused. */
-export type RepositoryErrorCode = 'unknown-interview' | 'unknown-turn' | 'corrupt-data' | 'invalid-input';
+export type RepositoryErrorCode = 'unknown-interview' | 'unknown-turn' | 'corrupt-data' | 'invalid-input' | 'storage-failed';
 
 /** A refused repository call; `code` says why. */
 export class RepositoryError extends Error {
@@ -19,8 +22,9 @@ export class RepositoryError extends Error {
   constructor(
     readonly code: RepositoryErrorCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -35,6 +39,10 @@ export interface RepositoryOptions {
    * be lost on a power cut; 'full': an fsync per commit, survives power cuts too.
    */
   synchronous?: 'normal' | 'full';
+  /** Runs on the open database before use (tests cap `max_page_count` to make SQLite report a full disk). */
+  configureDatabase?: (db: Database.Database) => void;
+  /** Writes a turn's WAV (default: atomically, see atomic-file.ts); tests inject one that fails like a full disk. */
+  writeAudioFile?: AudioFileWriter;
 }
 
 /** What `createInterview` needs; everything but language and mode is optional. */
@@ -179,5 +187,12 @@ export interface InterviewRepository {
    * their partial turns (the rows change before the first await; audio folders go after). Returns their ids.
    */
   recoverInterruptedProcessing(message: string): Promise<string[]>;
+  /** Whether writes are being stored; which interviews are not being recorded since a write failed. */
+  storageHealth(): StorageHealth;
+  /**
+   * Calls `listener` on every write storage refused (the call itself throws RepositoryError 'storage-failed'), so a
+   * session can tell its interviewer that nothing is being recorded. Returns the function that stops it.
+   */
+  onWriteFailure(listener: (failure: StorageFailure) => void): () => void;
   close(): void;
 }

@@ -38,8 +38,11 @@ export interface TurnAudioFiles {
   sweep(knownIds: Iterable<string>, nowMs: number): Promise<AudioSweepResult>;
 }
 
+/** Writes a file so readers never see a part of it (writeFileAtomic, or a test's failing stand-in). */
+export type AudioFileWriter = (target: string, bytes: Uint8Array, options: { signal?: AbortSignal | undefined }) => Promise<void>;
+
 /** The turn audio files under `audioDir` (created if missing). */
-export function createTurnAudioFiles(audioDir: string): TurnAudioFiles {
+export function createTurnAudioFiles(audioDir: string, writeFile: AudioFileWriter = writeFileAtomic): TurnAudioFiles {
   const root = path.resolve(audioDir);
   mkdirSync(root, { recursive: true, mode: PRIVATE_DIR_MODE });
   const folder = (interviewId: string): string => path.join(root, safeFileName(interviewId));
@@ -62,7 +65,7 @@ export function createTurnAudioFiles(audioDir: string): TurnAudioFiles {
       const relative = relativePath(interviewId, turnId);
       const target = path.join(root, relative);
       const bytes = encodeMonoWav(samples, sampleRate);
-      await writeFileAtomic(target, bytes, { signal: options.signal });
+      await writeFile(target, bytes, { signal: options.signal });
       return { relative, path: target, bytes: bytes.byteLength, durationMs: (samples.length * 1000) / sampleRate };
     },
 
