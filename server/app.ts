@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps): VivaApp {
     );
   }
   if (automated) apiRouters.push(automated.router);
-  mountRoutes(app, apiRouters, sessions, deps.clientDir);
+  mountRoutes(app, apiRouters, sessions, deps.clientDir, repository);
 
   const sessionSockets = createSessionSocketHandlers({ io, hub: sessions, logger, ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }) });
   io.on('connection', (socket) => {
@@ -213,10 +213,11 @@ function interviewsRouter(
   });
 }
 
-function mountRoutes(app: Express, apiRouters: Router[], sessions: SessionHub, clientDir: string | undefined): void {
+function mountRoutes(app: Express, apiRouters: Router[], sessions: SessionHub, clientDir: string | undefined, repository: InterviewRepository | undefined): void {
   app.disable('x-powered-by');
   app.get('/healthz', (_request, response) => {
-    response.json({ ok: true, sessions: sessions.size });
+    // `storage` says whether writes are stored and which interviews stopped being recorded (see InterviewRepository).
+    response.json({ ok: true, sessions: sessions.size, ...(repository ? { storage: repository.storageHealth() } : {}) });
   });
   for (const router of apiRouters) app.use('/api', router);
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
