@@ -72,17 +72,22 @@ export function createCandidateSocketHandler(automated: AutomatedInterviews): (s
       if (record.state === 'ended') return ack(fail('interview-ended', 'this interview has already taken place'));
       if (record.consentAtMs !== null) return ack({ ok: true, data: { consentAtMs: record.consentAtMs } });
       const atMs = now();
-      repository.updateInterview(interviewId, {
-        consent: {
-          given: true,
-          atMs,
-          method: 'checkbox',
-          by: 'candidate (automated interview link)',
-          note: `${AUTOMATED_CONSENT_TEXT_VERSION} shown in ${parsed.data.locale}: the interview is recorded, transcribed and scored by an AI`,
-        },
-      });
-      store.update(interviewId, { state: 'consented', consentAtMs: atMs }, atMs);
-      store.appendEvent(interviewId, 'consent', { locale: parsed.data.locale, version: parsed.data.consentTextVersion }, atMs);
+      try {
+        repository.updateInterview(interviewId, {
+          consent: {
+            given: true,
+            atMs,
+            method: 'checkbox',
+            by: 'candidate (automated interview link)',
+            note: `${AUTOMATED_CONSENT_TEXT_VERSION} shown in ${parsed.data.locale}: the interview is recorded, transcribed and scored by an AI`,
+          },
+        });
+        store.update(interviewId, { state: 'consented', consentAtMs: atMs }, atMs);
+        store.appendEvent(interviewId, 'consent', { locale: parsed.data.locale, version: parsed.data.consentTextVersion }, atMs);
+      } catch (error) {
+        // A full disk must not take the server down from a socket handler: the consent is simply not given yet.
+        return ack(fail('internal', `the consent could not be saved: ${error instanceof Error ? error.message : String(error)}`));
+      }
       ack({ ok: true, data: { consentAtMs: atMs } });
     });
 
