@@ -61,7 +61,7 @@ beforeAll(async () => {
     },
   });
   repository.onWriteFailure((failure) => failures.push(failure));
-  speech = await startSpeechApp('tiny', {
+  speech = await startSpeechApp('tiny.en-q8_0', {
     logger: createLogger('info', (line) => logLines.push(line)),
     storage: { repository, dataDir, retentionTimer: false },
   });
