@@ -26,9 +26,13 @@ export type FollowUpsOutput = z.infer<typeof FollowUpsOutput>;
 /** response_format name of the score request. */
 export const SCORE_SCHEMA_NAME = 'answer_score';
 
+/** Most evidence quotes the model may give per dimension (the prompt asks for up to 3). */
+export const MAX_EVIDENCE_PER_DIMENSION = 3;
+
 const DimensionOutput = z.object({
   reason: z.string(),
-  evidence: z.array(z.string()),
+  // Bounded in the schema itself: with guided decoding a small model otherwise can go on listing quotes until max_tokens.
+  evidence: z.array(z.string()).max(MAX_EVIDENCE_PER_DIMENSION),
   score: z.number().int().min(1).max(10),
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AnswerScore, type Rubric } from '../../protocol/schemas.ts';
 import { createPromptLibrary } from '../prompts.ts';
+import { z } from 'zod';
+import { scoreOutputSchema } from '../../protocol/analysis-output.ts';
 import { buildAnswerScore, noEvidenceTexts, weightedOverall, type ScoreOutput } from './score.ts';
 import { TranscriptIndex } from './transcript-quotes.ts';
 
@@ -56,6 +58,14 @@ describe('scores bound to evidence', () => {
     const zh = buildAnswerScore(output([], []), { ...meta, noEvidence: noEvidenceTexts(prompts, 'zh') });
     expect(zh.remark).toMatch(/^未评分/);
     expect(zh.dimensions[0]?.reason).toMatch(/^无依据/);
+  });
+
+  it('caps evidence at 3 quotes per dimension in the schema the model is constrained by', () => {
+    const schema = scoreOutputSchema(rubric);
+    const json = JSON.stringify(z.toJSONSchema(schema));
+    expect(json).toContain('"maxItems":3');
+    const four = output(['a1', 'b2', 'c3', 'd4'], []);
+    expect(schema.safeParse(four).success).toBe(false);
   });
 
   it('weights only evidenced dimensions', () => {

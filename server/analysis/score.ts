@@ -1,6 +1,6 @@
 /** Scoring one answer on a rubric: label first, per-dimension scores only for real answers, evidence checked verbatim. */
 import type { z } from 'zod';
-import { SCORE_SCHEMA_NAME, scoreOutputSchema, type ScoreOutput } from '../../protocol/analysis-output.ts';
+import { MAX_EVIDENCE_PER_DIMENSION, SCORE_SCHEMA_NAME, scoreOutputSchema, type ScoreOutput } from '../../protocol/analysis-output.ts';
 import { AnswerLabel, AnswerScore, type DimensionScore, type Rubric } from '../../protocol/schemas.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import { generateObject } from '../llm/structured.ts';
@@ -8,10 +8,7 @@ import type { PromptLanguage, PromptLibrary } from '../prompts.ts';
 import { analysisMessages, type AnalysisPrompt } from './analysis-prompt.ts';
 import type { TranscriptIndex } from './transcript-quotes.ts';
 
-export type { ScoreOutput } from '../../protocol/analysis-output.ts';
-
-/** Most evidence quotes kept per dimension. */
-export const MAX_EVIDENCE_PER_DIMENSION = 3;
+export { MAX_EVIDENCE_PER_DIMENSION, type ScoreOutput } from '../../protocol/analysis-output.ts';
 
 const FILLERS = /\b(?:um+|uh+|er+|erm+|hmm+|mm+|ah+|eh+|oh+|uh-huh)\b|[嗯啊呃额哦唔噢嘛呀哈]|那个|就是|然后/giu;
 
