@@ -24,6 +24,8 @@ export interface CaseResult {
   remark?: string | undefined;
   promptVersion?: string | undefined;
   error?: string | undefined;
+  /** The model's reply when it could not be used. */
+  rawReply?: string | undefined;
   durationMs: number;
 }
 

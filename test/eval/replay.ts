@@ -5,6 +5,7 @@ import { ANSWER_ANALYZER_DEFAULTS } from '../../server/analysis/answer-analyzer.
 import { emptyAnswerScore, generateScore, isTriviallyEmpty } from '../../server/analysis/score.ts';
 import { TranscriptIndex } from '../../server/analysis/transcript-quotes.ts';
 import type { LlmClient } from '../../server/llm/client.ts';
+import { LlmError } from '../../server/llm/errors.ts';
 import type { PromptLibrary } from '../../server/prompts.ts';
 import type { EvalCase } from './cases.ts';
 import type { CaseResult } from './metrics.ts';
@@ -64,6 +65,8 @@ export async function replayCase(llm: LlmClient, prompts: PromptLibrary, evalCas
       dimensions: {},
       quotes: null,
       error: error instanceof Error ? error.message : String(error),
+      // What the model wrote, so a failed case can be read in the saved file.
+      ...(error instanceof LlmError && error.raw ? { rawReply: error.raw.slice(0, 4000) } : {}),
       durationMs: Math.round(performance.now() - started),
     };
   }

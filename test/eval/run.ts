@@ -79,29 +79,35 @@ async function evaluate(options: Options): Promise<void> {
   const startedAt = new Date();
   const results: CaseResult[] = [];
   const signal = new AbortController().signal;
+  const out = options.out ?? path.join(REPO, 'test-output/eval', `${startedAt.toISOString().replace(/[:.]/g, '-')}-${safeName(llm.model)}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  const save = (): EvalRun => {
+    const run: EvalRun = {
+      evalVersion: 1,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      llm: { kind: llm.kind, model: llm.model, location: llm.location },
+      promptVersions: [...new Set(results.flatMap((result) => (result.promptVersion ? [result.promptVersion] : [])))].sort(),
+      repeat: options.repeat,
+      results,
+      metrics: computeMetrics(results),
+    };
+    writeFileSync(out, `${JSON.stringify(run, null, 2)}\n`);
+    return run;
+  };
   try {
     for (const [index, { evalCase, repeat }] of plan.entries()) {
       const result = await replayCase(llm, prompts, evalCase, repeat, signal);
       results.push(result);
+      // Saved after every case: a run stopped half-way keeps what it measured (and --compare reads it).
+      save();
       const outcome = result.error ? `error: ${result.error}` : `${result.label} ${result.overall ?? '—'}`;
       process.stderr.write(`[${index + 1}/${plan.length}] ${evalCase.id}${repeat > 0 ? ` (repeat ${repeat})` : ''}: ${outcome} (${(result.durationMs / 1000).toFixed(1)} s)\n`);
     }
   } finally {
     await llm.close();
   }
-  const run: EvalRun = {
-    evalVersion: 1,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    llm: { kind: llm.kind, model: llm.model, location: llm.location },
-    promptVersions: [...new Set(results.flatMap((result) => (result.promptVersion ? [result.promptVersion] : [])))].sort(),
-    repeat: options.repeat,
-    results,
-    metrics: computeMetrics(results),
-  };
-  const out = options.out ?? path.join(REPO, 'test-output/eval', `${startedAt.toISOString().replace(/[:.]/g, '-')}-${safeName(llm.model)}.json`);
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(run, null, 2)}\n`);
+  const run = save();
   console.log(`${formatCases(results)}\n\n${formatRun(run)}\n\nsaved ${path.relative(process.cwd(), out)}`);
 }
 
