@@ -75,9 +75,9 @@ export type InterviewRows = Pick<
   deleteRow(id: string): boolean;
 };
 
-/** SQL of the `interviews` and `channels` tables. */
-export function createInterviewRows(db: Database.Database, now: () => number): InterviewRows {
-  const statements = {
+/** The prepared statements of the `interviews` and `channels` tables. */
+function interviewStatements(db: Database.Database) {
+  return {
     insert: db.prepare(`
       INSERT INTO interviews (id, title, role, job_description, resume, candidate_name, language, mode, context, status,
         created_at, updated_at, audio_retention_days, transcript_retention_days, consent)
@@ -96,6 +96,11 @@ export function createInterviewRows(db: Database.Database, now: () => number): I
     getChannels: db.prepare('SELECT channel, next_seq, samples_received FROM channels WHERE interview_id = ? ORDER BY channel DESC'),
     delete: db.prepare('DELETE FROM interviews WHERE id = ?'),
   };
+}
+
+/** SQL of the `interviews` and `channels` tables. */
+export function createInterviewRows(db: Database.Database, now: () => number): InterviewRows {
+  const statements = interviewStatements(db);
 
   const list = createInterviewList(db);
   const getInterview = (id: string): Interview | null => {

@@ -41,9 +41,9 @@ export type TurnRows = Pick<
   clearAudioPaths(interviewId: string): void;
 };
 
-/** SQL of the `turns`, `suggestions`, `scores` and `analysis_failures` tables. */
-export function createTurnRows(db: Database.Database, now: () => number, getInterview: (id: string) => Interview | null): TurnRows {
-  const statements = {
+/** The prepared statements of the turn tables. */
+function turnStatements(db: Database.Database) {
+  return {
     // An UPSERT, not INSERT OR REPLACE: REPLACE deletes the old row first, and the cascade would take its analyses along.
     upsertTurn: db.prepare(`
       INSERT INTO turns (interview_id, id, channel, start_ms, end_ms, text, language, segments, audio_path, created_at, updated_at)
@@ -81,30 +81,74 @@ export function createTurnRows(db: Database.Database, now: () => number, getInte
     deleteTurns: db.prepare('DELETE FROM turns WHERE interview_id = ?'),
     clearAudioPaths: db.prepare('UPDATE turns SET audio_path = NULL WHERE interview_id = ?'),
   };
+}
+
+type TurnStatements = ReturnType<typeof turnStatements>;
+
+/** Suggestions, scores and failures of an interview's turns, keyed by turn id. */
+function analysesOf(statements: TurnStatements, id: string, now: () => number) {
+  const suggestions = new Map<string, StoredSuggestions>();
+  const scores = new Map<string, AnswerScore>();
+  const failures = new Map<string, AnalysisFailure>();
+  for (const row of statements.getSuggestions.all(id) as SuggestionsRow[]) {
+    const parsed = parseStored(FollowUpSuggestion.array(), row.suggestions, `suggestions of turn ${row.turn_id}`);
+    if (parsed.ok) suggestions.set(row.turn_id, { suggestions: parsed.value, model: row.model, promptVersion: row.prompt_version, createdAtMs: row.created_at });
+  }
+  for (const row of statements.getFailures.all(id) as { turn_id: string; code: string; message: string; retryable: number; at: number }[]) {
+    failures.set(row.turn_id, { code: row.code, message: row.message, retryable: row.retryable === 1, atMs: row.at });
+  }
+  for (const row of statements.getScores.all(id) as { turn_id: string; score: string }[]) {
+    const parsed = parseStored(AnswerScore, row.score, `score of turn ${row.turn_id}`);
+    if (parsed.ok) scores.set(row.turn_id, parsed.value);
+    // An unreadable score is shown as a failed analysis rather than hiding the whole interview.
+    else if (!failures.has(row.turn_id)) failures.set(row.turn_id, { code: 'internal', message: parsed.message, retryable: true, atMs: now() });
+  }
+  return { suggestions, scores, failures };
+}
+
+/** The interview with channels and turns in time order, in one read transaction (one snapshot while the pipeline writes). */
+function readDetail(
+  db: Database.Database,
+  statements: TurnStatements,
+  id: string,
+  now: () => number,
+  getInterview: (id: string) => Interview | null,
+): InterviewDetail | null {
+  // One read transaction: the reads see the same snapshot even while the pipeline writes.
+  return db.transaction((): InterviewDetail | null => {
+    const interview = getInterview(id);
+    if (!interview) return null;
+    const channels: ChannelProgress[] = (
+      statements.getChannels.all(id) as { channel: Channel; next_seq: number; samples_received: number; updated_at: number }[]
+    ).map((row) => ({ channel: row.channel, nextSeq: row.next_seq, samplesReceived: row.samples_received, updatedAtMs: row.updated_at }));
+    const { suggestions, scores, failures } = analysesOf(statements, id, now);
+    const turns: TurnDetail[] = (statements.getTurns.all(id) as TurnRow[]).map((row) => {
+      const segments = parseStored(TranscriptSegment.array(), row.segments, `segments of turn ${row.id}`);
+      return {
+        turnId: row.id,
+        channel: row.channel,
+        startMs: row.start_ms,
+        endMs: row.end_ms,
+        text: row.text,
+        language: row.language,
+        segments: segments.ok ? segments.value : [],
+        hasAudio: row.audio_path !== null,
+        createdAtMs: row.created_at,
+        suggestions: suggestions.get(row.id) ?? null,
+        score: scores.get(row.id) ?? null,
+        failure: failures.get(row.id) ?? null,
+      };
+    });
+    return { interview, channels, turns };
+  })();
+}
+
+/** SQL of the `turns`, `suggestions`, `scores` and `analysis_failures` tables. */
+export function createTurnRows(db: Database.Database, now: () => number, getInterview: (id: string) => Interview | null): TurnRows {
+  const statements = turnStatements(db);
 
   const requireTurn = <T>(interviewId: string, turnId: string, write: () => T): T =>
     withForeignKey(write, () => new RepositoryError('unknown-turn', `no turn ${turnId} in interview ${interviewId}: save the turn first`));
-
-  /** Suggestions, scores and failures of an interview's turns, keyed by turn id. */
-  const analysesOf = (id: string) => {
-    const suggestions = new Map<string, StoredSuggestions>();
-    const scores = new Map<string, AnswerScore>();
-    const failures = new Map<string, AnalysisFailure>();
-    for (const row of statements.getSuggestions.all(id) as SuggestionsRow[]) {
-      const parsed = parseStored(FollowUpSuggestion.array(), row.suggestions, `suggestions of turn ${row.turn_id}`);
-      if (parsed.ok) suggestions.set(row.turn_id, { suggestions: parsed.value, model: row.model, promptVersion: row.prompt_version, createdAtMs: row.created_at });
-    }
-    for (const row of statements.getFailures.all(id) as { turn_id: string; code: string; message: string; retryable: number; at: number }[]) {
-      failures.set(row.turn_id, { code: row.code, message: row.message, retryable: row.retryable === 1, atMs: row.at });
-    }
-    for (const row of statements.getScores.all(id) as { turn_id: string; score: string }[]) {
-      const parsed = parseStored(AnswerScore, row.score, `score of turn ${row.turn_id}`);
-      if (parsed.ok) scores.set(row.turn_id, parsed.value);
-      // An unreadable score is shown as a failed analysis rather than hiding the whole interview.
-      else if (!failures.has(row.turn_id)) failures.set(row.turn_id, { code: 'internal', message: parsed.message, retryable: true, atMs: now() });
-    }
-    return { suggestions, scores, failures };
-  };
 
   return {
     saveTurn(interviewId, turn, audioPath) {
@@ -178,35 +222,7 @@ export function createTurnRows(db: Database.Database, now: () => number, getInte
       return statements.deleteFailure.run(interviewId, turnId).changes > 0;
     },
 
-    getInterviewDetail(id) {
-      // One read transaction: the reads see the same snapshot even while the pipeline writes.
-      return db.transaction((): InterviewDetail | null => {
-        const interview = getInterview(id);
-        if (!interview) return null;
-        const channels: ChannelProgress[] = (
-          statements.getChannels.all(id) as { channel: Channel; next_seq: number; samples_received: number; updated_at: number }[]
-        ).map((row) => ({ channel: row.channel, nextSeq: row.next_seq, samplesReceived: row.samples_received, updatedAtMs: row.updated_at }));
-        const { suggestions, scores, failures } = analysesOf(id);
-        const turns: TurnDetail[] = (statements.getTurns.all(id) as TurnRow[]).map((row) => {
-          const segments = parseStored(TranscriptSegment.array(), row.segments, `segments of turn ${row.id}`);
-          return {
-            turnId: row.id,
-            channel: row.channel,
-            startMs: row.start_ms,
-            endMs: row.end_ms,
-            text: row.text,
-            language: row.language,
-            segments: segments.ok ? segments.value : [],
-            hasAudio: row.audio_path !== null,
-            createdAtMs: row.created_at,
-            suggestions: suggestions.get(row.id) ?? null,
-            score: scores.get(row.id) ?? null,
-            failure: failures.get(row.id) ?? null,
-          };
-        });
-        return { interview, channels, turns };
-      })();
-    },
+    getInterviewDetail: (id) => readDetail(db, statements, id, now, getInterview),
 
     deleteTurns(interviewId) {
       return statements.deleteTurns.run(interviewId).changes;
