@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { LlmError } from '../llm/errors.ts';
 import type { Logger } from '../logger.ts';
@@ -23,7 +23,7 @@ import {
 } from '../../protocol/prep.ts';
 import { renderReport, type ReportFormat } from '../prep/screen-report.ts';
 import { EXTRACT_STATUS, LLM_STATUS, PrepApiError, describe, fail, parseOr400, prepErrorHandler } from './prep-errors.ts';
-import { createScreeningJobs, type ScreeningJobsDeps } from './screening-jobs.ts';
+import { createScreeningJobs, type ScreeningJobs, type ScreeningJobsDeps } from './screening-jobs.ts';
 
 /** What the preparation API is built from. */
 export interface PrepRouterDeps extends ScreeningJobsDeps {
@@ -67,6 +67,67 @@ async function llmCall<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The batch screening routes: start, status, result, cancel, delete. */
+function mountScreeningRoutes(
+  router: Router,
+  screenings: ScreeningJobs,
+  screeningJson: RequestHandler,
+  extract: (bytes: Uint8Array) => Promise<{ text: string }>,
+): void {
+  router.post(
+    '/screenings',
+    screeningJson,
+    asyncRoute(async (req, res) => {
+      const body = parseOr400(ScreeningRequest, req.body, 'body');
+      const jd = body.jdFile ? (await extract(Buffer.from(body.jdFile.contentBase64, 'base64'))).text : body.jd;
+      if (!jd) throw fail(400, 'invalid-request', 'the job description is empty');
+      const { id, status } = await screenings.start({ ...body, jd });
+      const reply: ScreeningStartReply = { id, status, links: { self: `screenings/${id}`, result: `screenings/${id}/result` } };
+      res.status(202).json(reply);
+    }),
+  );
+
+  router.get(
+    '/screenings/:id',
+    asyncRoute(async (req, res) => {
+      const id = String(req.params.id);
+      const status = await screenings.status(id);
+      if (!status) throw fail(404, 'not-found', `no screening ${id}`);
+      res.json(status);
+    }),
+  );
+
+  router.get(
+    '/screenings/:id/result',
+    asyncRoute(async (req, res) => {
+      const id = String(req.params.id);
+      const { format } = parseOr400(ScreeningResultQuery, req.query, 'query');
+      const result = await screenings.result(id);
+      res.type(CONTENT_TYPES[format]);
+      if (format !== 'html') res.attachment(`screening-${id}.${format}`);
+      res.send(renderReport(result, format));
+    }),
+  );
+
+  router.post('/screenings/:id/cancel', (req, res, next) => {
+    const cancelled = screenings.cancel(String(req.params.id));
+    if (!cancelled) {
+      next(fail(404, 'not-found', `no running screening ${String(req.params.id)}`));
+      return;
+    }
+    res.json(cancelled);
+  });
+
+  router.delete(
+    '/screenings/:id',
+    asyncRoute(async (req, res) => {
+      const id = String(req.params.id);
+      if (!(await screenings.remove(id))) throw fail(404, 'not-found', `no screening ${id}`);
+      res.status(204).end();
+    }),
+  );
+}
+
 /**
  * The preparation REST API (mounted at /api): resume parsing, job match, question plans, feedback letters and batch
  * screenings. Every body is zod-validated; errors are `{ error: { code, message } }`.
@@ -74,9 +135,7 @@ async function llmCall<T>(call: () => Promise<T>): Promise<T> {
 export function createPrepRouter(deps: PrepRouterDeps): Router {
   const router = express.Router();
   const maxDocumentBytes = deps.extract?.maxBytes ?? EXTRACT_DEFAULTS.maxBytes;
-  const screenings = createScreeningJobs(deps);
   const json = express.json({ limit: '2mb' });
-  const screeningJson = express.json({ limit: deps.maxScreeningBodyBytes ?? 100 * 1024 * 1024 });
   const raw = express.raw({ type: () => true, limit: maxDocumentBytes });
 
   const extract = async (bytes: Uint8Array, signal?: AbortSignal): Promise<Awaited<ReturnType<typeof extractText>>> => {
@@ -144,58 +203,7 @@ export function createPrepRouter(deps: PrepRouterDeps): Router {
     return { letter };
   });
 
-  router.post(
-    '/screenings',
-    screeningJson,
-    asyncRoute(async (req, res) => {
-      const body = parseOr400(ScreeningRequest, req.body, 'body');
-      const jd = body.jdFile ? (await extract(Buffer.from(body.jdFile.contentBase64, 'base64'))).text : body.jd;
-      if (!jd) throw fail(400, 'invalid-request', 'the job description is empty');
-      const { id, status } = await screenings.start({ ...body, jd });
-      const reply: ScreeningStartReply = { id, status, links: { self: `screenings/${id}`, result: `screenings/${id}/result` } };
-      res.status(202).json(reply);
-    }),
-  );
-
-  router.get(
-    '/screenings/:id',
-    asyncRoute(async (req, res) => {
-      const id = String(req.params.id);
-      const status = await screenings.status(id);
-      if (!status) throw fail(404, 'not-found', `no screening ${id}`);
-      res.json(status);
-    }),
-  );
-
-  router.get(
-    '/screenings/:id/result',
-    asyncRoute(async (req, res) => {
-      const id = String(req.params.id);
-      const { format } = parseOr400(ScreeningResultQuery, req.query, 'query');
-      const result = await screenings.result(id);
-      res.type(CONTENT_TYPES[format]);
-      if (format !== 'html') res.attachment(`screening-${id}.${format}`);
-      res.send(renderReport(result, format));
-    }),
-  );
-
-  router.post('/screenings/:id/cancel', (req, res, next) => {
-    const cancelled = screenings.cancel(String(req.params.id));
-    if (!cancelled) {
-      next(fail(404, 'not-found', `no running screening ${String(req.params.id)}`));
-      return;
-    }
-    res.json(cancelled);
-  });
-
-  router.delete(
-    '/screenings/:id',
-    asyncRoute(async (req, res) => {
-      const id = String(req.params.id);
-      if (!(await screenings.remove(id))) throw fail(404, 'not-found', `no screening ${id}`);
-      res.status(204).end();
-    }),
-  );
+  mountScreeningRoutes(router, createScreeningJobs(deps), express.json({ limit: deps.maxScreeningBodyBytes ?? 100 * 1024 * 1024 }), extract);
 
   router.use(prepErrorHandler({ maxDocumentBytes, logger: deps.logger }));
   return router;

@@ -71,88 +71,91 @@ export function uploadName(name: string): string {
   return base && base !== '.' && base !== '..' ? base.slice(0, 200) : 'upload';
 }
 
+/** The real path of a folder a screening may read (inside `roots`), or a 403/404. */
+async function resolveFolder(roots: string[], folder: string): Promise<string> {
+  if (roots.length === 0) {
+    throw fail(403, 'forbidden', 'screening a server-side folder is disabled: set VIVA_SCREENING_ROOTS to the folders it may read, or upload the files');
+  }
+  let real: string;
+  try {
+    real = await realpath(folder);
+  } catch {
+    throw fail(404, 'not-found', `folder ${folder} does not exist`);
+  }
+  for (const root of roots) {
+    const realRoot = await realpath(root).catch(() => path.resolve(root));
+    if (real === realRoot || real.startsWith(`${realRoot}${path.sep}`)) return real;
+  }
+  throw fail(403, 'forbidden', `folder ${folder} is outside the folders screenings may read (VIVA_SCREENING_ROOTS)`);
+}
+
+/** Writes uploaded résumés (owner-only) into `<folder>/uploads/` under safe names, in upload order. */
+async function saveUploads(folder: string, files: NonNullable<ScreeningStart['files']>): Promise<ResumeSource[]> {
+  const uploadDir = path.join(folder, 'uploads');
+  await mkdir(uploadDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const sources: ResumeSource[] = [];
+  for (const [index, file] of files.entries()) {
+    const name = uploadName(file.name);
+    const stored = path.join(uploadDir, `${String(index).padStart(4, '0')}-${name}`);
+    await writeFile(stored, Buffer.from(file.contentBase64, 'base64'), { mode: PRIVATE_FILE_MODE });
+    sources.push({ name, path: stored });
+  }
+  return sources;
+}
+
+/** The result a finished screening left in `<screeningsDir>/<id>/result.json`, if any. */
+async function storedResult(screeningsDir: string, id: string): Promise<ScreenResult | undefined> {
+  if (!SCREENING_ID.test(id)) return undefined;
+  try {
+    return JSON.parse(await readFile(path.join(screeningsDir, id, 'result.json'), 'utf8')) as ScreenResult;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a screening in the background, keeping `record` current and writing the result beside its uploads. */
+function runScreening(deps: ScreeningJobsDeps, record: ScreeningRecord, input: ScreeningStart, resumes: Array<string | ResumeSource>): void {
+  const jobTitle = input.jobTitle ?? input.jd.split('\n').find((line) => line.trim())?.trim().slice(0, 120);
+  // The state directory is shared, keyed by JD, language, blind flag and prompt: posting the same job again after a
+  // restart resumes where the earlier screening stopped.
+  screenResumes(deps.prep, {
+    jd: input.jd,
+    jobTitle,
+    resumes,
+    stateDir: path.join(deps.screeningsDir, 'state'),
+    blind: input.blind,
+    concurrency: input.concurrency ?? deps.screeningConcurrency,
+    language: input.language,
+    extract: deps.extract,
+    signal: record.controller.signal,
+    onProgress: (progress) => {
+      record.progress = progress;
+    },
+  })
+    .then(async (result) => {
+      record.result = result;
+      record.status = result.status;
+      await writeFile(path.join(deps.screeningsDir, record.id, 'result.json'), JSON.stringify(result), { mode: PRIVATE_FILE_MODE });
+    })
+    .catch((error: unknown) => {
+      record.status = 'failed';
+      record.error = { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+      deps.logger?.error(`screening ${record.id} failed: ${record.error.message}`);
+    });
+}
+
 /** The screening registry. */
 export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
   const screenings = new Map<string, ScreeningRecord>();
   const maxRunning = deps.maxRunningScreenings ?? 1;
   const folderOf = (id: string): string => path.join(deps.screeningsDir, id);
 
-  const resolveFolder = async (folder: string): Promise<string> => {
-    const roots = deps.screeningRoots ?? [];
-    if (roots.length === 0) {
-      throw fail(403, 'forbidden', 'screening a server-side folder is disabled: set VIVA_SCREENING_ROOTS to the folders it may read, or upload the files');
-    }
-    let real: string;
-    try {
-      real = await realpath(folder);
-    } catch {
-      throw fail(404, 'not-found', `folder ${folder} does not exist`);
-    }
-    for (const root of roots) {
-      const realRoot = await realpath(root).catch(() => path.resolve(root));
-      if (real === realRoot || real.startsWith(`${realRoot}${path.sep}`)) return real;
-    }
-    throw fail(403, 'forbidden', `folder ${folder} is outside the folders screenings may read (VIVA_SCREENING_ROOTS)`);
-  };
-
-  const saveUploads = async (id: string, files: NonNullable<ScreeningStart['files']>): Promise<ResumeSource[]> => {
-    const uploadDir = path.join(folderOf(id), 'uploads');
-    await mkdir(uploadDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    const sources: ResumeSource[] = [];
-    for (const [index, file] of files.entries()) {
-      const name = uploadName(file.name);
-      const stored = path.join(uploadDir, `${String(index).padStart(4, '0')}-${name}`);
-      await writeFile(stored, Buffer.from(file.contentBase64, 'base64'), { mode: PRIVATE_FILE_MODE });
-      sources.push({ name, path: stored });
-    }
-    return sources;
-  };
-
-  const storedResult = async (id: string): Promise<ScreenResult | undefined> => {
-    if (!SCREENING_ID.test(id)) return undefined;
-    try {
-      return JSON.parse(await readFile(path.join(folderOf(id), 'result.json'), 'utf8')) as ScreenResult;
-    } catch {
-      return undefined;
-    }
-  };
-
-  const run = (record: ScreeningRecord, input: ScreeningStart, resumes: Array<string | ResumeSource>): void => {
-    const jobTitle = input.jobTitle ?? input.jd.split('\n').find((line) => line.trim())?.trim().slice(0, 120);
-    // The state directory is shared, keyed by JD, language, blind flag and prompt: posting the same job again after a
-    // restart resumes where the earlier screening stopped.
-    screenResumes(deps.prep, {
-      jd: input.jd,
-      jobTitle,
-      resumes,
-      stateDir: path.join(deps.screeningsDir, 'state'),
-      blind: input.blind,
-      concurrency: input.concurrency ?? deps.screeningConcurrency,
-      language: input.language,
-      extract: deps.extract,
-      signal: record.controller.signal,
-      onProgress: (progress) => {
-        record.progress = progress;
-      },
-    })
-      .then(async (result) => {
-        record.result = result;
-        record.status = result.status;
-        await writeFile(path.join(folderOf(record.id), 'result.json'), JSON.stringify(result), { mode: PRIVATE_FILE_MODE });
-      })
-      .catch((error: unknown) => {
-        record.status = 'failed';
-        record.error = { code: 'internal', message: error instanceof Error ? error.message : String(error) };
-        deps.logger?.error(`screening ${record.id} failed: ${record.error.message}`);
-      });
-  };
-
   return {
     async start(input) {
       const running = [...screenings.values()].filter((screening) => screening.status === 'running').length;
       if (running >= maxRunning) throw fail(429, 'busy', `${running} screening(s) already running; wait for it to finish or cancel it`);
       const id = randomUUID();
-      const resumes = input.folder !== undefined ? [await resolveFolder(input.folder)] : await saveUploads(id, input.files ?? []);
+      const resumes = input.folder !== undefined ? [await resolveFolder(deps.screeningRoots ?? [], input.folder)] : await saveUploads(folderOf(id), input.files ?? []);
       await mkdir(folderOf(id), { recursive: true, mode: PRIVATE_DIR_MODE });
       const record: ScreeningRecord = {
         id,
@@ -162,14 +165,14 @@ export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
         controller: new AbortController(),
       };
       screenings.set(id, record);
-      run(record, input, resumes);
+      runScreening(deps, record, input, resumes);
       return { id, status: record.status, createdAt: record.createdAt, progress: record.progress, error: null };
     },
 
     async status(id) {
       const record = screenings.get(id);
       if (record) return { id, status: record.status, createdAt: record.createdAt, progress: record.progress, error: record.error ?? null };
-      const stored = await storedResult(id);
+      const stored = await storedResult(deps.screeningsDir, id);
       if (!stored) return undefined;
       const progress = {
         total: stored.total,
@@ -186,7 +189,7 @@ export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
       const record = screenings.get(id);
       if (record?.status === 'running') throw fail(409, 'not-ready', `screening ${id} is still running (${record.progress.done}/${record.progress.total})`);
       if (record?.status === 'failed') throw fail(500, 'internal', `screening ${id} failed: ${record.error?.message ?? 'unknown error'}`);
-      const result = record?.result ?? (await storedResult(id));
+      const result = record?.result ?? (await storedResult(deps.screeningsDir, id));
       if (!result) throw fail(404, 'not-found', `no screening ${id}`);
       return result;
     },
@@ -194,7 +197,7 @@ export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
     async remove(id) {
       const record = screenings.get(id);
       if (record?.status === 'running') throw fail(409, 'conflict', `screening ${id} is still running: cancel it first`);
-      const result = record?.result ?? (await storedResult(id));
+      const result = record?.result ?? (await storedResult(deps.screeningsDir, id));
       if (!record && !result) return false;
       await rm(folderOf(id), { recursive: true, force: true });
       const stateDir = path.join(deps.screeningsDir, 'state');
