@@ -106,24 +106,7 @@ export function createApp(deps: AppDeps): VivaApp {
       ? buildAutomatedInterviews({ repository: storage.repository, dbPath: paths.dbPath, dataDir: storage.dataDir, llm, prompts, logger, io, ...deps.automated })
       : undefined;
 
-  // Dispatch order: storage first (a client never sees what is not stored), the socket emitter last.
-  const subscribers: SubscriberFactory[] = [];
-  if (repository) {
-    subscribers.push(
-      createStoreSubscriber({
-        repository,
-        logger,
-        suggestionsModel: llm?.model ?? 'none',
-        suggestionsPromptVersion: prompts.version('answer-followups', 'en'),
-        ...(storage.keepTurnAudio === undefined ? {} : { keepTurnAudio: storage.keepTurnAudio }),
-      }),
-    );
-  }
-  subscribers.push(createCopilotAnswers());
-  if (automated) subscribers.push(automated.subscriber);
-  if (llm) subscribers.push(createAnalysisSubscriber({ llm, prompts, logger, ...(deps.analyzerOptions ? { analyzerOptions: deps.analyzerOptions } : {}) }));
-  subscribers.push(createMetricsSubscriber(logger), createSocketEmitter(io));
-
+  const subscribers = sessionSubscribers(deps, prompts, io, automated);
   const sessions = new SessionHub({
     createVad: deps.createVad,
     decoder: deps.decoder,
@@ -138,20 +121,7 @@ export function createApp(deps: AppDeps): VivaApp {
     ? createRecordingProcessor({ hub: sessions, repository, logger, ...(storage.ffmpegPath ? { ffmpegPath: storage.ffmpegPath } : {}) })
     : undefined;
   const interviews = storage && paths ? interviewsRouter(storage, paths.uploadDir, logger, sessions, processRecording) : undefined;
-  const apiRouters: Router[] = [];
-  if (interviews) apiRouters.push(interviews);
-  if (storage && llm) {
-    apiRouters.push(
-      createPrepRouter({
-        prep: { llm: createPrepLlm(llm, { prompts }), prompts: createPrepPrompts(prompts) },
-        screeningsDir: path.join(storage.dataDir, 'screenings'),
-        ...(deps.screening?.roots ? { screeningRoots: deps.screening.roots } : {}),
-        ...(deps.screening?.concurrency === undefined ? {} : { screeningConcurrency: deps.screening.concurrency }),
-        logger,
-      }),
-    );
-  }
-  if (automated) apiRouters.push(automated.router);
+  const apiRouters: Router[] = [...(interviews ? [interviews] : []), ...prepRouters(deps, prompts), ...(automated ? [automated.router] : [])];
   mountRoutes(app, apiRouters, sessions, deps.clientDir, repository);
 
   const sessionSockets = createSessionSocketHandlers({ io, hub: sessions, logger, ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }) });
@@ -192,6 +162,44 @@ export function createApp(deps: AppDeps): VivaApp {
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };
+}
+
+/** Every session's subscribers, in dispatch order: storage first (a client never sees what is not stored), the socket emitter last. */
+function sessionSubscribers(deps: AppDeps, prompts: PromptLibrary, io: VivaIo, automated: AutomatedParts | undefined): SubscriberFactory[] {
+  const { logger, llm } = deps;
+  const repository = deps.storage?.repository;
+  const subscribers: SubscriberFactory[] = [];
+  if (repository) {
+    subscribers.push(
+      createStoreSubscriber({
+        repository,
+        logger,
+        suggestionsModel: llm?.model ?? 'none',
+        suggestionsPromptVersion: prompts.version('answer-followups', 'en'),
+        ...(deps.storage?.keepTurnAudio === undefined ? {} : { keepTurnAudio: deps.storage.keepTurnAudio }),
+      }),
+    );
+  }
+  subscribers.push(createCopilotAnswers());
+  if (automated) subscribers.push(automated.subscriber);
+  if (llm) subscribers.push(createAnalysisSubscriber({ llm, prompts, logger, ...(deps.analyzerOptions ? { analyzerOptions: deps.analyzerOptions } : {}) }));
+  subscribers.push(createMetricsSubscriber(logger), createSocketEmitter(io));
+  return subscribers;
+}
+
+/** Preparation routes (match, plans, feedback, screening): served when there is storage and an LLM. */
+function prepRouters(deps: AppDeps, prompts: PromptLibrary): Router[] {
+  const { storage, llm, logger } = deps;
+  if (!storage || !llm) return [];
+  return [
+    createPrepRouter({
+      prep: { llm: createPrepLlm(llm, { prompts }), prompts: createPrepPrompts(prompts) },
+      screeningsDir: path.join(storage.dataDir, 'screenings'),
+      ...(deps.screening?.roots ? { screeningRoots: deps.screening.roots } : {}),
+      ...(deps.screening?.concurrency === undefined ? {} : { screeningConcurrency: deps.screening.concurrency }),
+      logger,
+    }),
+  ];
 }
 
 function interviewsRouter(
