@@ -17,6 +17,8 @@ import { useScreeningSession } from './session/use-screening-session.ts';
 import { useSetupSession } from './session/use-setup-session.ts';
 import { emptyPrepareDraft, type PrepareDraft } from './state/prepare-reducer.ts';
 import { defaultSetupForm } from './state/setup-form.ts';
+import { isWorkspacePath, pathForScreen } from './workspace/route.ts';
+import { WorkspaceScreen } from './workspace/workspace-screen.tsx';
 
 export type { AppScreen } from './components/app-header.tsx';
 
@@ -54,7 +56,15 @@ export function AppView({
 
   return (
     <div className="app">
-      <AppHeader screen={shown} phase={state.phase} connection={state.connection} onSelect={setScreen} />
+      <AppHeader
+        screen={shown}
+        phase={state.phase}
+        connection={state.connection}
+        onSelect={(next) => {
+          pathForScreen(next === 'interviews');
+          setScreen(next);
+        }}
+      />
       <Banners state={state} />
       <main className="main">
         {shown === 'interview' && state.phase === 'setup' && <FirstRunHint onSelect={setScreen} />}
@@ -68,6 +78,7 @@ export function AppView({
           />
         )}
         {shown === 'screening' && <ScreeningScreen session={screening} api={api} />}
+        {shown === 'interviews' && <WorkspaceScreen prepApi={api} />}
         {shown === 'automated' && <AutomatedScreen session={automated} api={api} seed={() => setup.actions.form()} />}
         {shown === 'interview' && (state.phase === 'setup' || state.phase === 'starting') && (
           <SetupScreen session={setup} onStart={start} starting={state.phase === 'starting'} startError={state.startError} />
@@ -92,7 +103,8 @@ export function AppView({
 
 function RealApp() {
   const session = useInterviewSession({ openCapture: openBrowserCapture });
-  return <AppView session={session} />;
+  // `/interviews` and `/interviews/:id` open the workspace, so its links survive a reload.
+  return <AppView session={session} initialScreen={isWorkspacePath(window.location.pathname) ? 'interviews' : 'interview'} />;
 }
 
 /** The interviewer's screen. */

@@ -3,9 +3,9 @@ import { useI18n } from '../i18n/i18n.tsx';
 import type { ConnectionStatus, Phase } from '../state/interview-reducer.ts';
 
 /** Screens reachable from the navigation while no interview is running. */
-export type AppScreen = 'prepare' | 'interview' | 'screening' | 'automated';
-/** In the order a recruiter works: screen many resumes, prepare one candidate, interview, or send an AI interview. */
-const SCREENS: AppScreen[] = ['screening', 'prepare', 'interview', 'automated'];
+export type AppScreen = 'prepare' | 'interview' | 'screening' | 'automated' | 'interviews';
+/** In the order a recruiter works: screen many resumes, prepare one candidate, interview, or send an AI interview; then review. */
+const SCREENS: AppScreen[] = ['screening', 'prepare', 'interview', 'automated', 'interviews'];
 
 /**
  * The header: brand, the navigation between screens (real tabs; the current one is highlighted, and the interview's

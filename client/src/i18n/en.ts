@@ -141,6 +141,7 @@ export const en = {
   'nav.prepare': 'Prepare',
   'nav.screening': 'Screening',
   'nav.automated': 'AI interview',
+  'nav.interviews': 'Interviews',
   'nav.lockedHint': 'Finish this interview first (New interview on the review screen).',
   'hint.label': 'Where to start',
   'hint.title': 'Where to start:',

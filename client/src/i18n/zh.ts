@@ -143,6 +143,7 @@ export const zh: Record<MessageKey, string> = {
   'nav.prepare': '匹配与出题',
   'nav.screening': '批量筛选',
   'nav.automated': 'AI 面试',
+  'nav.interviews': '面试记录',
   'nav.lockedHint': '请先结束本场面试（在回顾页点击“新面试”）。',
   'hint.label': '从哪里开始',
   'hint.title': '从哪里开始：',
