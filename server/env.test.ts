@@ -9,7 +9,18 @@ describe('loadConfig', () => {
       modelsDir: '/srv/viva/models',
       whisperModel: 'base',
       dataDir: '/srv/viva/data',
-      llm: { baseUrl: 'http://localhost:8000/v1', model: 'Qwen/Qwen2.5-7B-Instruct', structuredOutput: 'auto', optional: false },
+      llm: {
+        provider: 'embedded',
+        baseUrl: undefined,
+        modelFile: '/srv/viva/models/llm/qwen2.5-1.5b-instruct-q4_k_m.gguf',
+        threads: undefined,
+        contextSize: undefined,
+        gpu: 'auto',
+        timeoutMs: 60_000,
+        maxRetries: 2,
+        structuredOutput: 'auto',
+        optional: false,
+      },
       vad: { redemptionMs: 400, minSpeechMs: 250 },
     });
   });
@@ -29,6 +40,13 @@ describe('loadConfig', () => {
 
   it('reads the LLM endpoint, key and optional flag', () => {
     const config = loadConfig({ VIVA_LLM_BASE_URL: 'http://localhost:11434/v1', VIVA_LLM_MODEL: 'qwen2.5:7b', VIVA_LLM_API_KEY: 'k', VIVA_LLM_OPTIONAL: 'true' });
-    expect(config.llm).toMatchObject({ baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b', apiKey: 'k', optional: true });
+    expect(config.llm).toMatchObject({ provider: 'openai-compatible', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b', apiKey: 'k', optional: true });
+  });
+
+  it('runs the embedded LLM without a base URL: a bare model file name is looked up in the models folder, a path is taken as given', () => {
+    const bare = loadConfig({ VIVA_LLM_BASE_URL: '', VIVA_MODELS_DIR: 'm', VIVA_LLM_MODEL_FILE: 'qwen2.5-3b-instruct-q4_k_m.gguf', VIVA_LLM_THREADS: '2', VIVA_LLM_CONTEXT_SIZE: '8192', VIVA_LLM_GPU: 'off' }, '/srv/viva');
+    expect(bare.llm).toMatchObject({ provider: 'embedded', modelFile: '/srv/viva/m/llm/qwen2.5-3b-instruct-q4_k_m.gguf', threads: 2, contextSize: 8192, gpu: 'off' });
+    expect(loadConfig({ VIVA_LLM_MODEL_FILE: '../shared/small.gguf' }, '/srv/viva').llm.modelFile).toBe('/srv/shared/small.gguf');
+    expect(() => loadConfig({ VIVA_LLM_THREADS: 'many', VIVA_LLM_CONTEXT_SIZE: '10' })).toThrow(/VIVA_LLM_THREADS[\s\S]*VIVA_LLM_CONTEXT_SIZE/);
   });
 });

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_WHISPER_MODEL } from './models/catalog.ts';
+import { DEFAULT_LLM_FILE_NAME, DEFAULT_WHISPER_MODEL } from './models/catalog.ts';
 
 const booleanText = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -16,8 +16,17 @@ const EnvSchema = z.object({
   VIVA_WHISPER_THREADS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
   VIVA_WHISPER_AUDIO_CONTEXT: z.enum(['full', 'proportional']).default('proportional'),
   VIVA_DATA_DIR: z.string().default('data'),
-  VIVA_LLM_BASE_URL: z.string().url().default('http://localhost:8000/v1'),
-  VIVA_LLM_MODEL: z.string().default('Qwen/Qwen2.5-7B-Instruct'),
+  /** Set: use this OpenAI-compatible endpoint. Unset: run the LLM in process (embedded, VIVA_LLM_MODEL_FILE). */
+  VIVA_LLM_BASE_URL: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:8000/v1' }).optional(),
+  ),
+  VIVA_LLM_MODEL: z.string().min(1).default('Qwen/Qwen2.5-7B-Instruct'),
+  /** GGUF file of the embedded LLM: a bare file name is looked up in $VIVA_MODELS_DIR/llm/, anything else is a path. */
+  VIVA_LLM_MODEL_FILE: z.string().min(1).default(DEFAULT_LLM_FILE_NAME),
+  VIVA_LLM_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  VIVA_LLM_CONTEXT_SIZE: z.coerce.number().int().min(1024).max(131_072).optional(),
+  VIVA_LLM_GPU: z.enum(['auto', 'off']).default('auto'),
   VIVA_LLM_API_KEY: z.string().optional(),
   VIVA_LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   VIVA_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
@@ -55,8 +64,17 @@ export interface Config {
   whisperAudioContext: 'full' | 'proportional';
   dataDir: string;
   llm: {
-    baseUrl: string;
+    /** 'openai-compatible' when VIVA_LLM_BASE_URL is set, else 'embedded'. */
+    provider: 'openai-compatible' | 'embedded';
+    baseUrl: string | undefined;
+    /** Model name served by the endpoint (openai-compatible only). */
     model: string;
+    /** Absolute path of the embedded model's GGUF file. */
+    modelFile: string;
+    /** Embedded: CPU threads (default half the cores), context tokens (default from memory), GPU use. */
+    threads: number | undefined;
+    contextSize: number | undefined;
+    gpu: 'auto' | 'off';
     apiKey: string | undefined;
     timeoutMs: number;
     maxRetries: number;
@@ -95,8 +113,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     whisperAudioContext: e.VIVA_WHISPER_AUDIO_CONTEXT,
     dataDir: path.resolve(cwd, e.VIVA_DATA_DIR),
     llm: {
+      provider: e.VIVA_LLM_BASE_URL === undefined ? 'embedded' : 'openai-compatible',
       baseUrl: e.VIVA_LLM_BASE_URL,
       model: e.VIVA_LLM_MODEL,
+      modelFile: resolveModelFile(e.VIVA_LLM_MODEL_FILE, path.resolve(cwd, e.VIVA_MODELS_DIR), cwd),
+      threads: e.VIVA_LLM_THREADS,
+      contextSize: e.VIVA_LLM_CONTEXT_SIZE,
+      gpu: e.VIVA_LLM_GPU,
       apiKey: e.VIVA_LLM_API_KEY,
       timeoutMs: e.VIVA_LLM_TIMEOUT_MS,
       maxRetries: e.VIVA_LLM_MAX_RETRIES,
@@ -123,4 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     publicUrl: e.VIVA_PUBLIC_URL,
     logLevel: e.VIVA_LOG_LEVEL,
   };
+}
+
+/** A bare file name lives in the models folder's llm/; a path is taken as given (relative to the working directory). */
+function resolveModelFile(value: string, modelsDir: string, cwd: string): string {
+  return value.includes('/') || value.includes(path.sep) ? path.resolve(cwd, value) : path.join(modelsDir, 'llm', value);
 }

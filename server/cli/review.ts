@@ -61,8 +61,8 @@ and writes a report. The interview is also kept in the data directory (VIVA_DATA
   -h, --help           show this help
 
 Models, data and the LLM come from the same settings as the server: VIVA_MODELS_DIR, VIVA_WHISPER_MODEL,
-VIVA_WHISPER_THREADS, VIVA_DATA_DIR, VIVA_LLM_BASE_URL, VIVA_LLM_MODEL, VIVA_LLM_API_KEY (VIVA_LLM_OPTIONAL=true to
-transcribe without analysis).
+VIVA_WHISPER_THREADS, VIVA_DATA_DIR, VIVA_LLM_MODEL_FILE (embedded LLM, the default) or VIVA_LLM_BASE_URL,
+VIVA_LLM_MODEL, VIVA_LLM_API_KEY (VIVA_LLM_OPTIONAL=true to transcribe without analysis).
 `;
 
 /** The report format an output path asks for, from its extension. */
