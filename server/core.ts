@@ -34,7 +34,6 @@ export interface BuildOptions {
 
 /** Loads the real parts and builds the app; fails with a readable message when the LLM or a model is missing. */
 export async function buildServer(config: Config, logger: Logger, options: BuildOptions = {}): Promise<BuiltServer> {
-  const llm = await createLlmProvider(config.llm, { logger });
   const runtime =
     options.speechRuntime ??
     (await loadSpeechRuntime({
@@ -45,6 +44,14 @@ export async function buildServer(config: Config, logger: Logger, options: Build
       vad: config.vad,
       logger,
     }));
+  let llm: LlmProvider;
+  try {
+    // The embedded LLM steps aside while a final decode runs: transcripts come first on a shared CPU.
+    llm = await createLlmProvider(config.llm, { logger, asrPriority: runtime.scheduler });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
   let repository: InterviewRepository;
   try {
     const paths = dataPaths(config.dataDir);

@@ -24,6 +24,30 @@ function text(outcome: DecodeOutcome): string {
 }
 
 describe('DecodeScheduler', () => {
+  it('tells other CPU work when no final decode runs or waits (partials do not count)', async () => {
+    const fake = new FakeTranscriber({ manual: true });
+    const scheduler = new DecodeScheduler(fake);
+    expect(scheduler.finalsIdle()).toBeUndefined();
+    const partial = scheduler.decode(job('t0', 'partial'));
+    await flush();
+    expect(scheduler.finalsIdle()).toBeUndefined();
+    const finals = [scheduler.decode(job('t1', 'final')), scheduler.decode(job('t2', 'final'))];
+    let idle = false;
+    void scheduler.finalsIdle()?.then(() => {
+      idle = true;
+    });
+    for (let i = 0; i < 2; i++) {
+      fake.pending()[0]!.finish();
+      await flush();
+      expect(idle).toBe(false);
+    }
+    fake.pending()[0]!.finish();
+    await flush();
+    await Promise.all([partial, ...finals]);
+    expect(idle).toBe(true);
+    expect(scheduler.finalsIdle()).toBeUndefined();
+  });
+
   it('runs one decode at a time by default, finals in arrival order', async () => {
     const fake = new FakeTranscriber({ manual: true });
     const scheduler = new DecodeScheduler(fake);

@@ -133,6 +133,7 @@ export class DecodeScheduler {
     partials: { completed: 0, failed: 0, aborted: 0, skipped: { replaced: 0, superseded: 0, behind: 0, stale: 0 } },
   };
   private readonly waits = { final: new DurationSamples(), partial: new DurationSamples() };
+  private finalsIdleWaiters: Array<() => void> = [];
   private readonly decodes = { final: new DurationSamples(), partial: new DurationSamples() };
 
   constructor(
@@ -209,6 +210,28 @@ export class DecodeScheduler {
     });
   }
 
+  /**
+   * Resolves once no final decode runs or waits; undefined when none does now. Other CPU-heavy work (the embedded LLM)
+   * waits on it between evaluation batches, so a final never shares the cores with it.
+   */
+  finalsIdle(): Promise<void> | undefined {
+    if (!this.finalsBusy()) return undefined;
+    return new Promise((resolve) => this.finalsIdleWaiters.push(resolve));
+  }
+
+  private finalsBusy(): boolean {
+    if (this.finals.length > 0) return true;
+    for (const entry of this.running) if (entry.job.priority === 'final') return true;
+    return false;
+  }
+
+  private notifyFinalsIdle(): void {
+    if (this.finalsIdleWaiters.length === 0 || this.finalsBusy()) return;
+    const waiters = this.finalsIdleWaiters;
+    this.finalsIdleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   /** Counters and queue-wait / decode-time figures. */
   stats(): DecodeSchedulerStats {
     return {
@@ -230,6 +253,7 @@ export class DecodeScheduler {
     for (const entry of this.partials.values()) this.settle(entry, undefined, error);
     this.partials.clear();
     await Promise.allSettled([...this.inFlight]);
+    this.notifyFinalsIdle();
   }
 
   private dispatch(): void {
@@ -290,6 +314,7 @@ export class DecodeScheduler {
       this.inFlight.delete(tracked);
       this.running.delete(entry);
       this.dispatch();
+      this.notifyFinalsIdle();
     });
   }
 
@@ -305,6 +330,7 @@ export class DecodeScheduler {
     }
     // A running entry stays in `running` until its decode ends.
     this.settle(entry, undefined, reason);
+    this.notifyFinalsIdle();
   }
 
   private skip(reason: SkipReason): DecodeOutcome {
