@@ -1,8 +1,11 @@
-import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SAMPLE_RATE } from '../../protocol/audio.ts';
+import { condenseFfmpegMessage, watchFfmpegLog } from './ffmpeg-log.ts';
+
+export { condenseFfmpegMessage } from './ffmpeg-log.ts';
 
 /** Why a file could not be decoded; each maps to one message a user can act on. */
 export type DecodeErrorCode =
@@ -102,7 +105,6 @@ export interface AudioProbe {
 }
 
 const MAX_LOG_LINES = 20;
-const MAX_DETAIL_CHARS = 300;
 
 /** Decoder arguments: first audio stream only, downmixed and resampled by ffmpeg, raw float32 little-endian on stdout. */
 function ffmpegArgs(input: string[], maxDurationMs: number): string[] {
@@ -132,27 +134,6 @@ function ffmpegArgs(input: string[], maxDurationMs: number): string[] {
   ];
 }
 
-/** Turns ffmpeg log lines into one short sentence without pointers or the server's paths. */
-export function condenseFfmpegMessage(lines: readonly string[], filePath: string): string {
-  const seen = new Set<string>();
-  const parts: string[] = [];
-  for (const line of lines) {
-    const text = line
-      .replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/i, '')
-      .replace(/^\[(fatal|error|warning|info|panic)\]\s*/i, '')
-      .split(filePath)
-      .join(path.basename(filePath))
-      .replace(/^To ignore this, add a trailing '\?' to the map\.?$/, '')
-      .trim();
-    if (text && !seen.has(text)) {
-      seen.add(text);
-      parts.push(text.replace(/[.:]$/, ''));
-    }
-  }
-  const joined = parts.join('; ');
-  return joined.length > MAX_DETAIL_CHARS ? `${joined.slice(0, MAX_DETAIL_CHARS - 1)}…` : joined;
-}
-
 function missingBinary(binary: string): DecodeError {
   return new DecodeError(
     'ffmpeg-missing',
@@ -169,14 +150,57 @@ async function checkFile(filePath: string): Promise<void> {
   if (info.size === 0) throw new DecodeError('empty-file', 'the file is empty (0 bytes)');
 }
 
-function parseClock(text: string): number | null {
-  const match = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(text.trim());
-  if (!match) return null;
-  return Math.round((Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3])) * 1000);
-}
-
 function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
+/** Starts ffmpeg on an upload, feeding its stdin from the file when the input is the pipe. */
+function spawnDecoder(
+  ffmpegPath: string,
+  input: { args: string[]; viaStdin: boolean },
+  filePath: string,
+  maxDurationMs: number,
+): { child: ChildProcessWithoutNullStreams; source: ReadStream | null } {
+  const child = spawn(ffmpegPath, ffmpegArgs(input.args, maxDurationMs), { stdio: ['pipe', 'pipe', 'pipe'] });
+  // ffmpeg may stop reading early (an error, the duration cap): its closed stdin is not a failure of ours.
+  child.stdin.on('error', () => undefined);
+  const source = input.viaStdin ? createReadStream(filePath) : null;
+  if (source) {
+    source.on('error', () => child.stdin.destroy());
+    source.pipe(child.stdin);
+  } else {
+    child.stdin.end();
+  }
+  return { child, source };
+}
+
+/** Raw float32le bytes as Float32Array chunks, carrying a split sample over to the next chunk. */
+async function* float32Chunks(stdout: AsyncIterable<Buffer>): AsyncGenerator<Float32Array, void, void> {
+  let carry = new Uint8Array(0);
+  for await (const chunk of stdout) {
+    let bytes: Uint8Array = chunk;
+    if (carry.byteLength > 0) {
+      const joined = new Uint8Array(carry.byteLength + chunk.byteLength);
+      joined.set(carry);
+      joined.set(chunk, carry.byteLength);
+      bytes = joined;
+    }
+    const usable = bytes.byteLength - (bytes.byteLength % 4);
+    carry = bytes.slice(usable);
+    if (usable === 0) continue;
+    // Copy into a fresh, aligned buffer: pipe chunks may start at any byte offset.
+    const samples = new Float32Array(usable / 4);
+    new Uint8Array(samples.buffer).set(bytes.subarray(0, usable));
+    yield samples;
+  }
+}
+
+/** The DecodeError of an ffmpeg that exited with `code` after `samplesOut` samples. */
+function exitError(code: number | null, detail: string, samplesOut: number): DecodeError {
+  if (/matches no streams|does not contain any stream/i.test(detail)) return new DecodeError('no-audio-stream', 'the file has no audio stream', detail);
+  const why = detail || `ffmpeg exited with ${code}`;
+  if (samplesOut === 0) return new DecodeError('not-audio', `the file is not audio ffmpeg can read (${why})`, detail);
+  return new DecodeError('decode-failed', `decoding failed after ${(samplesOut / SAMPLE_RATE).toFixed(1)} s of audio (${why})`, detail);
 }
 
 /**
@@ -196,17 +220,7 @@ export async function* decodeAudioStream(filePath: string, options: DecodeOption
   if (!demuxer) throw new DecodeError('not-audio', `the file is not an audio or video container Viva reads (${format})`, format);
   signal?.throwIfAborted();
 
-  const input = inputArgs(demuxer, filePath);
-  const child = spawn(ffmpegPath, ffmpegArgs(input.args, options.maxDurationMs ?? MAX_RECORDING_MS), { stdio: ['pipe', 'pipe', 'pipe'] });
-  // ffmpeg may stop reading early (an error, the duration cap): its closed stdin is not a failure of ours.
-  child.stdin.on('error', () => undefined);
-  const source = input.viaStdin ? createReadStream(filePath) : null;
-  if (source) {
-    source.on('error', () => child.stdin.destroy());
-    source.pipe(child.stdin);
-  } else {
-    child.stdin.end();
-  }
+  const { child, source } = spawnDecoder(ffmpegPath, inputArgs(demuxer, filePath), filePath, options.maxDurationMs ?? MAX_RECORDING_MS);
   let spawnError: NodeJS.ErrnoException | null = null;
   const exited = new Promise<number | null>((resolve) => {
     child.once('error', (error) => {
@@ -219,85 +233,29 @@ export async function* decodeAudioStream(filePath: string, options: DecodeOption
     child.kill('SIGKILL');
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-
-  // stderr carries both the log (prefixed by level) and the -progress key=value blocks.
-  let totalMs: number | null = null;
+  const log = watchFfmpegLog(child, filePath, { onProgress, onWarning });
   let samplesOut = 0;
-  const errors: string[] = [];
-  let pendingLine = '';
-  const keep = (list: string[], line: string): void => {
-    list.push(line);
-    if (list.length > MAX_LOG_LINES) list.shift();
-  };
-  const handleLine = (line: string): void => {
-    const progressMatch = /^out_time_us=(\d+)$/.exec(line);
-    if (progressMatch) {
-      const processedMs = Math.round(Number(progressMatch[1]) / 1000);
-      onProgress?.({ processedMs, totalMs, fraction: totalMs ? Math.min(1, processedMs / totalMs) : null });
-      return;
-    }
-    if (/^[a-z_0-9]+=/.test(line)) return; // other progress keys
-    const durationMatch = /Duration: ([\d:.]+|N\/A)/.exec(line);
-    if (durationMatch && totalMs === null && line.includes('[info]')) {
-      totalMs = durationMatch[1] === 'N/A' ? null : parseClock(durationMatch[1] ?? '');
-      return;
-    }
-    if (/\[(fatal|error|panic)\]/.test(line) || !line.startsWith('[')) keep(errors, line);
-    else if (/\[warning\]/.test(line) && !/Guessed Channel Layout/.test(line)) onWarning?.(condenseFfmpegMessage([line], filePath));
-  };
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
-    const lines = (pendingLine + text).split(/\r?\n|\r/);
-    pendingLine = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) handleLine(line.trim());
-  });
 
   let finished = false;
   try {
-    let carry = new Uint8Array(0);
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let bytes: Uint8Array = chunk;
-      if (carry.byteLength > 0) {
-        const joined = new Uint8Array(carry.byteLength + chunk.byteLength);
-        joined.set(carry);
-        joined.set(chunk, carry.byteLength);
-        bytes = joined;
-      }
-      const usable = bytes.byteLength - (bytes.byteLength % 4);
-      carry = bytes.slice(usable);
-      if (usable === 0) continue;
-      // Copy into a fresh, aligned buffer: pipe chunks may start at any byte offset.
-      const samples = new Float32Array(usable / 4);
-      new Uint8Array(samples.buffer).set(bytes.subarray(0, usable));
+    for await (const samples of float32Chunks(child.stdout as AsyncIterable<Buffer>)) {
       samplesOut += samples.length;
       yield samples;
     }
     const code = await exited;
-    if (pendingLine.trim()) handleLine(pendingLine.trim());
+    log.flush();
     if (signal?.aborted) throw abortError(signal);
     if (spawnError) {
       if ((spawnError as NodeJS.ErrnoException).code === 'ENOENT') throw missingBinary(ffmpegPath);
       throw spawnError;
     }
-    const detail = condenseFfmpegMessage(errors, filePath);
-    if (code !== 0) {
-      if (/matches no streams|does not contain any stream/i.test(detail)) {
-        throw new DecodeError('no-audio-stream', 'the file has no audio stream', detail);
-      }
-      if (samplesOut === 0) {
-        throw new DecodeError('not-audio', `the file is not audio ffmpeg can read (${detail || `ffmpeg exited with ${code}`})`, detail);
-      }
-      throw new DecodeError(
-        'decode-failed',
-        `decoding failed after ${(samplesOut / SAMPLE_RATE).toFixed(1)} s of audio (${detail || `ffmpeg exited with ${code}`})`,
-        detail,
-      );
-    }
+    const detail = condenseFfmpegMessage(log.errors, filePath);
+    if (code !== 0) throw exitError(code, detail, samplesOut);
     if (samplesOut === 0) throw new DecodeError('empty-audio', 'the file holds no audio samples', detail || null);
     // Errors ffmpeg recovered from (a damaged frame skipped) are worth telling, not worth failing for.
     if (detail) onWarning?.(detail);
     const processedMs = Math.round((samplesOut * 1000) / SAMPLE_RATE);
-    onProgress?.({ processedMs, totalMs, fraction: 1 });
+    onProgress?.({ processedMs, totalMs: log.totalMs(), fraction: 1 });
     finished = true;
   } finally {
     source?.destroy();
