@@ -1,5 +1,5 @@
-# Viva server + built client. Models live on a volume: run `npm run models:download -- base.en silero` once
-# (docker compose run --rm viva npm run models:download -- base.en silero).
+# Viva server + built client. Models live on a volume (VIVA_MODELS_DIR): the first start fetches what is missing
+# (whisper base, Silero VAD), or run `docker compose run --rm viva npm run models:download -- base silero` beforehand.
 FROM node:20-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg curl build-essential python3 && rm -rf /var/lib/apt/lists/*
 WORKDIR /app

@@ -13,6 +13,10 @@ const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   VIVA_MODELS_DIR: z.string().default('models'),
   VIVA_WHISPER_MODEL: z.string().default(DEFAULT_WHISPER_MODEL),
+  /** Fetch missing catalog model files on start (false: stop and say what is missing). */
+  VIVA_MODELS_FETCH: booleanText.default(true),
+  /** A mirror serving the model files by name, instead of their official URLs. */
+  VIVA_MODEL_BASE_URL: z.string().url().optional(),
   VIVA_WHISPER_THREADS: z.coerce.number().int().min(1).max(64).default(Math.max(1, os.availableParallelism())),
   VIVA_WHISPER_AUDIO_CONTEXT: z.enum(['full', 'proportional']).default('proportional'),
   VIVA_DATA_DIR: z.string().default('data'),
@@ -60,6 +64,8 @@ export interface Config {
   host: string;
   modelsDir: string;
   whisperModel: string;
+  modelsFetch: boolean;
+  modelBaseUrl: string | undefined;
   whisperThreads: number;
   whisperAudioContext: 'full' | 'proportional';
   dataDir: string;
@@ -109,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     host: e.HOST,
     modelsDir: path.resolve(cwd, e.VIVA_MODELS_DIR),
     whisperModel: e.VIVA_WHISPER_MODEL,
+    modelsFetch: e.VIVA_MODELS_FETCH,
+    modelBaseUrl: e.VIVA_MODEL_BASE_URL,
     whisperThreads: e.VIVA_WHISPER_THREADS,
     whisperAudioContext: e.VIVA_WHISPER_AUDIO_CONTEXT,
     dataDir: path.resolve(cwd, e.VIVA_DATA_DIR),

@@ -1,11 +1,17 @@
 /**
- * Boots Viva: reads the environment, checks and loads the models, checks the LLM endpoint, opens the database, and serves
- * the app. Every failure here is a message a person can act on, never a stack trace.
+ * Boots Viva: reads the environment, builds the client if it is missing, fetches missing models (first start), checks
+ * and loads them, checks the LLM endpoint, opens the database, and serves the app. Every failure here is a message a
+ * person can act on, never a stack trace.
  */
 import path from 'node:path';
+import { ensureClientBuilt } from './client-build.ts';
 import { loadConfig, type Config } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { buildServer } from './core.ts';
+import { ensureModelFiles, modelNamesFor } from './models/ensure-models.ts';
+
+const REPO_DIR = path.resolve(import.meta.dirname, '..');
+const CLIENT_DIR = path.join(REPO_DIR, 'client/dist');
 
 async function main(): Promise<void> {
   let config: Config;
@@ -16,12 +22,27 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger: Logger = createLogger(config.logLevel);
+  // Ctrl-C during a first-start download stops it cleanly (the .part file is kept for the next start to resume).
+  const booting = new AbortController();
+  const abortBoot = () => booting.abort();
+  process.once('SIGINT', abortBoot);
   let server: Awaited<ReturnType<typeof buildServer>>;
   try {
-    server = await buildServer(config, logger, { clientDir: path.resolve(import.meta.dirname, '../client/dist') });
+    await ensureClientBuilt({ repoDir: REPO_DIR, clientDir: CLIENT_DIR, log: (line) => logger.info(line) });
+    await ensureModelFiles({
+      modelsDir: config.modelsDir,
+      names: modelNamesFor(config),
+      fetchMissing: config.modelsFetch,
+      baseUrl: config.modelBaseUrl,
+      stderr: process.stderr,
+      signal: booting.signal,
+    });
+    server = await buildServer(config, logger, { clientDir: CLIENT_DIR });
   } catch (error) {
-    logger.error(error instanceof Error ? error.message : String(error));
+    logger.error(booting.signal.aborted ? 'interrupted while starting' : error instanceof Error ? error.message : String(error));
     process.exit(1);
+  } finally {
+    process.off('SIGINT', abortBoot);
   }
   const port = await server.listen();
   logger.info(`Viva is listening on http://${config.host}:${port}`);

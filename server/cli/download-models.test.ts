@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { syntheticWhisperModel } from '../../test/helpers/ggml-file.ts';
 import { OFFICIAL_MODEL_FILES, type OfficialModelFile } from '../models/catalog.ts';
 import { hashFile } from '../models/model-files.ts';
-import { DownloadError, downloadVerified, runDownloadModels } from './download-models.ts';
+import { DownloadError, downloadVerified } from '../models/download.ts';
+import { runDownloadModels } from './download-models.ts';
 
 const sharedModels = process.env.VIVA_MODELS_DIR ?? path.resolve('../shared/models');
 
@@ -213,7 +214,7 @@ describe('models:download CLI', () => {
     expect((await hashFile(path.join(dir, 'models/whisper/ggml-tiny-test.bin'))).sha256).toBe(sha256(modelBytes));
     const second = stderrSink();
     expect(await runDownloadModels(['tiny-test', `--base-url=${mirror.baseUrl}`], { ...io, stderr: second.stderr })).toBe(0);
-    expect(second.lines.join('')).toMatch(/already there and verified/);
+    expect(second.lines.join('')).toMatch(/already there \(official size, complete ggml file\)/);
     expect(mirror.requests).toHaveLength(1);
   });
 

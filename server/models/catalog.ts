@@ -111,11 +111,6 @@ export function findOfficialModelFile(
   return catalog.find((file) => file.name === wanted);
 }
 
-/** Where a catalog file lives in the models folder. */
-export function catalogFilePath(modelsDir: string, file: OfficialModelFile): string {
-  return `${modelsDir.replace(/\/+$/, '')}/${file.folder}/${file.fileName}`;
-}
-
 /** The exact shell command that fetches `names` into `modelsDir` (the folder is spelled out when given). */
 export function downloadCommand(names: readonly string[], modelsDir?: string): string {
   const prefix = modelsDir === undefined ? '' : `VIVA_MODELS_DIR=${shellQuote(modelsDir)} `;
