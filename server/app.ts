@@ -230,6 +230,9 @@ function mountRoutes(app: Express, apiRouters: Router[], sessions: SessionHub, c
   for (const router of apiRouters) app.use('/api', router);
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir));
+    // The build's asset URLs are relative (it also runs under a sub-path): at `/interviews/<id>` they resolve below
+    // `/interviews/`, so the same files are served there too.
+    app.use('/interviews', express.static(clientDir, { index: false }));
     app.get(/^\/(?!api\/|socket\.io\/).*/, (_request, response) => response.sendFile(path.join(clientDir, 'index.html')));
   }
 }

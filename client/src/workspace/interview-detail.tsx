@@ -71,6 +71,96 @@ function DeleteButton({ onConfirm }: { onConfirm: () => Promise<void> }) {
   );
 }
 
+/** The report's average per rubric dimension (nothing when no dimension has one). */
+function DimensionAverages({ dimensions }: { dimensions: ReportSummary['summary']['dimensions'] }) {
+  const { w } = useWorkspaceText();
+  if (!dimensions.some((dimension) => dimension.average !== null)) return null;
+  return (
+    <section className="panel" aria-labelledby="ws-dimensions">
+      <h2 id="ws-dimensions" className="panel__title">
+        {w('ws.dimensionAverages')}
+      </h2>
+      <ul className="dimensions dimensions--summary">
+        {dimensions.map((dimension) => (
+          <li key={dimension.id} className="dimension" data-testid="dimension-average">
+            <div className="dimension__row">
+              <span className="dimension__name">{dimension.name}</span>
+              <span className="dimension__bar" aria-hidden="true">
+                <span style={{ width: `${(dimension.average ?? 0) * 10}%` }} />
+              </span>
+              <span className="dimension__score">{dimension.average === null ? '—' : `${dimension.average.toFixed(1)}/10`}</span>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Report downloads (HTML, Markdown, JSON from the server; a CSV row for an ATS built here) and delete. */
+function ExportActions({ api, detail, report, onDelete }: { api: WorkspaceApi; detail: InterviewDetail; report: ReportSummary | null; onDelete: () => Promise<void> }) {
+  const { w, locale } = useWorkspaceText();
+  const { interview } = detail;
+  const stem = `interview-${(interview.candidateName || interview.id).replace(/[^\p{L}\p{N}]+/gu, '-')}`;
+  return (
+    <div className="review__actions">
+      <span className="muted">{w('ws.export')}</span>
+      <a className="button" data-testid="export-html" href={api.reportUrl(interview.id, 'html', locale, true)} download>
+        {w('ws.exportHtml')}
+      </a>
+      <a className="button" data-testid="export-md" href={api.reportUrl(interview.id, 'md', locale, true)} download>
+        {w('ws.exportMd')}
+      </a>
+      <a className="button" data-testid="export-json" href={api.reportUrl(interview.id, 'json', locale, true)} download>
+        {w('ws.exportJson')}
+      </a>
+      <button
+        type="button"
+        className="button"
+        data-testid="export-csv"
+        onClick={() => downloadText(`${stem}.csv`, csvRow(detail, report, new URL(api.reportUrl(interview.id, 'html', locale), window.location.href).href), 'text/csv')}
+      >
+        {w('ws.exportCsv')}
+      </button>
+      <DeleteButton onConfirm={onDelete} />
+    </div>
+  );
+}
+
+/** Who, for what role, when, how long, where it stands, the overall and recommendation; exports and delete. */
+function DetailHeader(props: { api: WorkspaceApi; detail: InterviewDetail; report: ReportSummary | null; changing: boolean; onDelete: () => Promise<void> }) {
+  const { api, detail, report, changing, onDelete } = props;
+  const { w, locale } = useWorkspaceText();
+  const { interview } = detail;
+  const durationMs = detail.turns.reduce((max, turn) => Math.max(max, turn.endMs), 0);
+  const date = new Date(interview.createdAtMs).toLocaleString(locale === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+  const summary = report?.summary;
+  return (
+    <header className="review__head panel">
+      <div>
+        <h1 className="review__title" data-testid="detail-candidate">
+          {interview.candidateName || w('ws.unnamed')}
+        </h1>
+        <p className="muted">{[interview.role, interview.title].filter(Boolean).join(' · ') || '—'}</p>
+        <p>
+          {w('ws.meta', { mode: w(`ws.mode.${interview.mode}`), date, duration: formatDuration(durationMs) })} <StateBadge item={stateOf(detail)} />
+        </p>
+        {interview.statusMessage && <p className="field__note field__note--error">{interview.statusMessage}</p>}
+        {changing && <p className="muted">{w('ws.updating')}</p>}
+        {summary && (
+          <p className="ws-summary" data-testid="detail-summary">
+            <strong>{w('ws.overall')}:</strong> {summary.weightedOverall === null ? '—' : `${summary.weightedOverall.toFixed(1)}/10`} ·{' '}
+            <strong>{w('ws.recommendation')}:</strong>{' '}
+            <span className={`rec rec--${summary.recommendation}`}>{w(`ws.rec.${summary.recommendation}` as WorkspaceKey)}</span> ·{' '}
+            {w('ws.answersScored', { scored: summary.counts.scored, answers: summary.counts.answers })}
+          </p>
+        )}
+      </div>
+      <ExportActions api={api} detail={detail} report={report} onDelete={onDelete} />
+    </header>
+  );
+}
+
 /** One stored interview at `/interviews/:id`: summary, exports, delete, feedback letter and the transcript with scores. */
 export function InterviewDetailView({
   api,
@@ -138,81 +228,22 @@ export function InterviewDetailView({
 
   const { detail, report } = loaded;
   const { interview } = detail;
-  const durationMs = detail.turns.reduce((max, turn) => Math.max(max, turn.endMs), 0);
-  const date = new Date(interview.createdAtMs).toLocaleString(locale === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
   const summary = report?.summary;
-  const stem = `interview-${(interview.candidateName || interview.id).replace(/[^\p{L}\p{N}]+/gu, '-')}`;
   return (
     <section className="ws" data-testid="interview-detail" data-interview-id={interview.id}>
       {back}
-      <header className="review__head panel">
-        <div>
-          <h1 className="review__title" data-testid="detail-candidate">
-            {interview.candidateName || w('ws.unnamed')}
-          </h1>
-          <p className="muted">{[interview.role, interview.title].filter(Boolean).join(' · ') || '—'}</p>
-          <p>
-            {w('ws.meta', { mode: w(`ws.mode.${interview.mode}`), date, duration: formatDuration(durationMs) })} <StateBadge item={stateOf(detail)} />
-          </p>
-          {interview.statusMessage && <p className="field__note field__note--error">{interview.statusMessage}</p>}
-          {changing && <p className="muted">{w('ws.updating')}</p>}
-          {summary && (
-            <p className="ws-summary" data-testid="detail-summary">
-              <strong>{w('ws.overall')}:</strong> {summary.weightedOverall === null ? '—' : `${summary.weightedOverall.toFixed(1)}/10`} ·{' '}
-              <strong>{w('ws.recommendation')}:</strong>{' '}
-              <span className={`rec rec--${summary.recommendation}`}>{w(`ws.rec.${summary.recommendation}` as WorkspaceKey)}</span> ·{' '}
-              {w('ws.answersScored', { scored: summary.counts.scored, answers: summary.counts.answers })}
-            </p>
-          )}
-        </div>
-        <div className="review__actions">
-          <span className="muted">{w('ws.export')}</span>
-          <a className="button" data-testid="export-html" href={api.reportUrl(interview.id, 'html', locale, true)} download>
-            {w('ws.exportHtml')}
-          </a>
-          <a className="button" data-testid="export-md" href={api.reportUrl(interview.id, 'md', locale, true)} download>
-            {w('ws.exportMd')}
-          </a>
-          <a className="button" data-testid="export-json" href={api.reportUrl(interview.id, 'json', locale, true)} download>
-            {w('ws.exportJson')}
-          </a>
-          <button
-            type="button"
-            className="button"
-            data-testid="export-csv"
-            onClick={() => downloadText(`${stem}.csv`, csvRow(detail, report, new URL(api.reportUrl(interview.id, 'html', locale), window.location.href).href), 'text/csv')}
-          >
-            {w('ws.exportCsv')}
-          </button>
-          <DeleteButton
-            onConfirm={async () => {
-              await api.remove(interview.id, AbortSignal.timeout(30_000));
-              onDeleted();
-            }}
-          />
-        </div>
-      </header>
+      <DetailHeader
+        api={api}
+        detail={detail}
+        report={report}
+        changing={changing}
+        onDelete={async () => {
+          await api.remove(interview.id, AbortSignal.timeout(30_000));
+          onDeleted();
+        }}
+      />
 
-      {summary && summary.dimensions.some((dimension) => dimension.average !== null) && (
-        <section className="panel" aria-labelledby="ws-dimensions">
-          <h2 id="ws-dimensions" className="panel__title">
-            {w('ws.dimensionAverages')}
-          </h2>
-          <ul className="dimensions dimensions--summary">
-            {summary.dimensions.map((dimension) => (
-              <li key={dimension.id} className="dimension" data-testid="dimension-average">
-                <div className="dimension__row">
-                  <span className="dimension__name">{dimension.name}</span>
-                  <span className="dimension__bar" aria-hidden="true">
-                    <span style={{ width: `${(dimension.average ?? 0) * 10}%` }} />
-                  </span>
-                  <span className="dimension__score">{dimension.average === null ? '—' : `${dimension.average.toFixed(1)}/10`}</span>
-                </div>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      {summary && <DimensionAverages dimensions={summary.dimensions} />}
 
       {prepApi && letterState && <FeedbackLetterPanel state={letterState} api={prepApi} />}
 

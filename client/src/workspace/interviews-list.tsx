@@ -1,7 +1,7 @@
-import { useEffect, useReducer } from 'react';
+import { useEffect, useReducer, type ReactNode } from 'react';
 import { InterviewState, type InterviewListItem } from '../../../protocol/interviews.ts';
 import { problemOf } from '../api/replies.ts';
-import { hasFilters, initialListState, listReducer, PAGE_SIZE, scoringProgress, toListQuery, formatDuration } from './list-state.ts';
+import { formatDuration, hasFilters, initialListState, listReducer, PAGE_SIZE, scoringProgress, toListQuery, type ListAction, type ListFilters } from './list-state.ts';
 import type { WorkspaceApi } from './workspace-api.ts';
 import { useWorkspaceText, type WorkspaceKey } from './workspace-text.ts';
 
@@ -61,8 +61,86 @@ function Row({ item, onOpen }: { item: InterviewListItem; onOpen: (id: string) =
   );
 }
 
-/** The interview list: search, filters by role, status and date, a page of rows, previous/next. */
-export function InterviewsList({ api, onOpen, onUpload }: { api: WorkspaceApi; onOpen: (id: string) => void; onUpload: () => void }) {
+/** Search box and the role, status and date filters; every change goes back to the first page. */
+function Filters({ filters, roles, dispatch }: { filters: ListFilters; roles: string[]; dispatch: (action: ListAction) => void }) {
+  const { w } = useWorkspaceText();
+  return (
+    <form className="ws__filters panel" role="search" aria-label={w('ws.filters')} onSubmit={(event) => event.preventDefault()}>
+      <label className="field ws__search">
+        <span className="field__label">{w('ws.search')}</span>
+        <input
+          type="search"
+          data-testid="interview-search"
+          value={filters.q}
+          placeholder={w('ws.searchPlaceholder')}
+          onChange={(event) => dispatch({ type: 'filters/set', filters: { q: event.currentTarget.value } })}
+        />
+      </label>
+      <label className="field">
+        <span className="field__label">{w('ws.role')}</span>
+        <select data-testid="filter-role" value={filters.role} onChange={(event) => dispatch({ type: 'filters/set', filters: { role: event.currentTarget.value } })}>
+          <option value="">{w('ws.allRoles')}</option>
+          {roles.map((role) => (
+            <option key={role} value={role}>
+              {role}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span className="field__label">{w('ws.state')}</span>
+        <select
+          data-testid="filter-state"
+          value={filters.state}
+          onChange={(event) => dispatch({ type: 'filters/set', filters: { state: event.currentTarget.value as InterviewState | '' } })}
+        >
+          <option value="">{w('ws.allStates')}</option>
+          {InterviewState.options.map((name) => (
+            <option key={name} value={name}>
+              {w(`ws.state.${name}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span className="field__label">{w('ws.from')}</span>
+        <input type="date" data-testid="filter-from" value={filters.fromDate} onChange={(event) => dispatch({ type: 'filters/set', filters: { fromDate: event.currentTarget.value } })} />
+      </label>
+      <label className="field">
+        <span className="field__label">{w('ws.to')}</span>
+        <input type="date" data-testid="filter-to" value={filters.toDate} onChange={(event) => dispatch({ type: 'filters/set', filters: { toDate: event.currentTarget.value } })} />
+      </label>
+      <button type="button" className="button button--ghost" data-testid="clear-filters" disabled={!hasFilters(filters)} onClick={() => dispatch({ type: 'filters/clear' })}>
+        {w('ws.clear')}
+      </button>
+    </form>
+  );
+}
+
+/** "1–20 of 134" with previous and next. */
+function Pager({ offset, total, dispatch }: { offset: number; total: number; dispatch: (action: ListAction) => void }) {
+  const { w } = useWorkspaceText();
+  return (
+    <nav className="ws__pages" aria-label={w('ws.pagination')}>
+      <span data-testid="page-info">{w('ws.pageInfo', { first: offset + 1, last: Math.min(total, offset + PAGE_SIZE), total })}</span>
+      <button type="button" className="button button--small" data-testid="page-previous" disabled={offset === 0} onClick={() => dispatch({ type: 'page/previous' })}>
+        {w('ws.previous')}
+      </button>
+      <button
+        type="button"
+        className="button button--small"
+        data-testid="page-next"
+        disabled={offset + PAGE_SIZE >= total}
+        onClick={() => dispatch({ type: 'page/next' })}
+      >
+        {w('ws.next')}
+      </button>
+    </nav>
+  );
+}
+
+/** The interview list: search, filters by role, status and date, a page of rows, previous/next; `upload` shows under the heading. */
+export function InterviewsList({ api, onOpen, onUpload, upload }: { api: WorkspaceApi; onOpen: (id: string) => void; onUpload: () => void; upload?: ReactNode }) {
   const { w } = useWorkspaceText();
   const [state, dispatch] = useReducer(listReducer, undefined, initialListState);
   const { filters, page } = state;
@@ -106,56 +184,9 @@ export function InterviewsList({ api, onOpen, onUpload }: { api: WorkspaceApi; o
           {w('ws.upload')}
         </button>
       </header>
+      {upload}
 
-      <form className="ws__filters panel" role="search" aria-label={w('ws.filters')} onSubmit={(event) => event.preventDefault()}>
-        <label className="field ws__search">
-          <span className="field__label">{w('ws.search')}</span>
-          <input
-            type="search"
-            data-testid="interview-search"
-            value={filters.q}
-            placeholder={w('ws.searchPlaceholder')}
-            onChange={(event) => dispatch({ type: 'filters/set', filters: { q: event.currentTarget.value } })}
-          />
-        </label>
-        <label className="field">
-          <span className="field__label">{w('ws.role')}</span>
-          <select data-testid="filter-role" value={filters.role} onChange={(event) => dispatch({ type: 'filters/set', filters: { role: event.currentTarget.value } })}>
-            <option value="">{w('ws.allRoles')}</option>
-            {(page?.roles ?? []).map((role) => (
-              <option key={role} value={role}>
-                {role}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field__label">{w('ws.state')}</span>
-          <select
-            data-testid="filter-state"
-            value={filters.state}
-            onChange={(event) => dispatch({ type: 'filters/set', filters: { state: event.currentTarget.value as InterviewState | '' } })}
-          >
-            <option value="">{w('ws.allStates')}</option>
-            {InterviewState.options.map((name) => (
-              <option key={name} value={name}>
-                {w(`ws.state.${name}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field__label">{w('ws.from')}</span>
-          <input type="date" data-testid="filter-from" value={filters.fromDate} onChange={(event) => dispatch({ type: 'filters/set', filters: { fromDate: event.currentTarget.value } })} />
-        </label>
-        <label className="field">
-          <span className="field__label">{w('ws.to')}</span>
-          <input type="date" data-testid="filter-to" value={filters.toDate} onChange={(event) => dispatch({ type: 'filters/set', filters: { toDate: event.currentTarget.value } })} />
-        </label>
-        <button type="button" className="button button--ghost" data-testid="clear-filters" disabled={!hasFilters(filters)} onClick={() => dispatch({ type: 'filters/clear' })}>
-          {w('ws.clear')}
-        </button>
-      </form>
+      <Filters filters={filters} roles={page?.roles ?? []} dispatch={dispatch} />
 
       {state.status === 'error' && state.error && (
         <p className="banner banner--error" role="alert" data-testid="list-error">
@@ -193,23 +224,7 @@ export function InterviewsList({ api, onOpen, onUpload }: { api: WorkspaceApi; o
         )}
       </div>
 
-      {total > 0 && (
-        <nav className="ws__pages" aria-label={w('ws.pagination')}>
-          <span data-testid="page-info">{w('ws.pageInfo', { first: state.offset + 1, last: Math.min(total, state.offset + PAGE_SIZE), total })}</span>
-          <button type="button" className="button button--small" data-testid="page-previous" disabled={state.offset === 0} onClick={() => dispatch({ type: 'page/previous' })}>
-            {w('ws.previous')}
-          </button>
-          <button
-            type="button"
-            className="button button--small"
-            data-testid="page-next"
-            disabled={state.offset + PAGE_SIZE >= total}
-            onClick={() => dispatch({ type: 'page/next' })}
-          >
-            {w('ws.next')}
-          </button>
-        </nav>
-      )}
+      {total > 0 && <Pager offset={state.offset} total={total} dispatch={dispatch} />}
     </section>
   );
 }

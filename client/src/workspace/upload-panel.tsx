@@ -103,6 +103,43 @@ function PhaseLine({ phase }: { phase: UploadPhase }) {
   );
 }
 
+/** Who the candidate is, the role, the spoken language and the optional JD, résumé and plan. */
+function FieldsGrid({ fields, busy, set }: { fields: UploadFields; busy: boolean; set: (patch: Partial<UploadFields>) => void }) {
+  const { w } = useWorkspaceText();
+  return (
+    <div className="ws-upload__grid">
+      <label className="field">
+        <span className="field__label">{w('ws.candidateName')}</span>
+        <input data-testid="upload-candidate" value={fields.candidateName} disabled={busy} onChange={(e) => set({ candidateName: e.currentTarget.value })} />
+      </label>
+      <label className="field">
+        <span className="field__label">{w('ws.role')}</span>
+        <input data-testid="upload-role" value={fields.role} disabled={busy} onChange={(e) => set({ role: e.currentTarget.value })} />
+      </label>
+      <label className="field">
+        <span className="field__label">{w('ws.language')}</span>
+        <select data-testid="upload-language" value={fields.language} disabled={busy} onChange={(e) => set({ language: e.currentTarget.value as Language })}>
+          <option value="en">{w('ws.lang.en')}</option>
+          <option value="zh">{w('ws.lang.zh')}</option>
+          <option value="auto">{w('ws.lang.auto')}</option>
+        </select>
+      </label>
+      <label className="field">
+        <span className="field__label">{w('ws.jd')}</span>
+        <textarea rows={3} value={fields.jobDescription} disabled={busy} onChange={(e) => set({ jobDescription: e.currentTarget.value })} />
+      </label>
+      <label className="field">
+        <span className="field__label">{w('ws.resume')}</span>
+        <textarea rows={3} value={fields.resume} disabled={busy} onChange={(e) => set({ resume: e.currentTarget.value })} />
+      </label>
+      <label className="field">
+        <span className="field__label">{w('ws.plan')}</span>
+        <textarea rows={3} data-testid="upload-plan" value={fields.plan} disabled={busy} onChange={(e) => set({ plan: e.currentTarget.value })} />
+      </label>
+    </div>
+  );
+}
+
 /** Upload of a recorded call: drop or choose a file, say who and for what role, then watch it being processed. */
 export function UploadPanel({ api, onClose, onDone }: { api: WorkspaceApi; onClose: () => void; onDone: (interviewId: string) => void }) {
   const { w } = useWorkspaceText();
@@ -165,36 +202,7 @@ export function UploadPanel({ api, onClose, onDone }: { api: WorkspaceApi; onClo
         />
       </label>
       {missingFile && <p className="field__note field__note--error">{w('ws.needFile')}</p>}
-      <div className="ws-upload__grid">
-        <label className="field">
-          <span className="field__label">{w('ws.candidateName')}</span>
-          <input data-testid="upload-candidate" value={fields.candidateName} disabled={busy} onChange={(e) => set({ candidateName: e.currentTarget.value })} />
-        </label>
-        <label className="field">
-          <span className="field__label">{w('ws.role')}</span>
-          <input data-testid="upload-role" value={fields.role} disabled={busy} onChange={(e) => set({ role: e.currentTarget.value })} />
-        </label>
-        <label className="field">
-          <span className="field__label">{w('ws.language')}</span>
-          <select data-testid="upload-language" value={fields.language} disabled={busy} onChange={(e) => set({ language: e.currentTarget.value as Language })}>
-            <option value="en">{w('ws.lang.en')}</option>
-            <option value="zh">{w('ws.lang.zh')}</option>
-            <option value="auto">{w('ws.lang.auto')}</option>
-          </select>
-        </label>
-        <label className="field">
-          <span className="field__label">{w('ws.jd')}</span>
-          <textarea rows={3} value={fields.jobDescription} disabled={busy} onChange={(e) => set({ jobDescription: e.currentTarget.value })} />
-        </label>
-        <label className="field">
-          <span className="field__label">{w('ws.resume')}</span>
-          <textarea rows={3} value={fields.resume} disabled={busy} onChange={(e) => set({ resume: e.currentTarget.value })} />
-        </label>
-        <label className="field">
-          <span className="field__label">{w('ws.plan')}</span>
-          <textarea rows={3} data-testid="upload-plan" value={fields.plan} disabled={busy} onChange={(e) => set({ plan: e.currentTarget.value })} />
-        </label>
-      </div>
+      <FieldsGrid fields={fields} busy={busy} set={set} />
       <PhaseLine phase={phase} />
       <div className="prep__actions">
         <button type="button" className="button button--primary" data-testid="upload-start" disabled={busy} onClick={start}>

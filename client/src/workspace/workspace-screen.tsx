@@ -29,19 +29,15 @@ export function WorkspaceScreen({ api: givenApi, prepApi }: { api?: WorkspaceApi
       />
     );
   }
-  return (
-    <>
-      {uploading && (
-        <UploadPanel
-          api={api}
-          onClose={() => setUploading(false)}
-          onDone={(id) => {
-            setUploading(false);
-            navigate(interviewPath(id));
-          }}
-        />
-      )}
-      <InterviewsList api={api} onOpen={(id) => navigate(interviewPath(id))} onUpload={() => setUploading(true)} />
-    </>
-  );
+  const upload = uploading ? (
+    <UploadPanel
+      api={api}
+      onClose={() => setUploading(false)}
+      onDone={(id) => {
+        setUploading(false);
+        navigate(interviewPath(id));
+      }}
+    />
+  ) : null;
+  return <InterviewsList api={api} onOpen={(id) => navigate(interviewPath(id))} onUpload={() => setUploading(true)} upload={upload} />;
 }

@@ -1,0 +1,169 @@
+/**
+ * End-to-end: the recruiter's workspace in a real browser against the real server.
+ *
+ * Debian Chromium (playwright-core) opens `/interviews`, uploads jfk.wav through the upload panel with a candidate name
+ * and a role, and watches it being decoded (ffmpeg), transcribed (real whisper.cpp, tiny.en-q8_0 weights) and scored (a
+ * fake vLLM speaking the real SSE protocol); then reloads, finds the interview in the list by the candidate's name,
+ * opens it and reads the transcript on the screen against jfk.txt (key words, not exact text). Screenshots at 1280×800
+ * in English and Chinese go to test-output/ for a human to look at.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../server/env.ts';
+import { silentLogger } from '../server/logger.ts';
+import { buildServer, type BuiltServer } from '../server/core.ts';
+import { analysisAnswerOf, analysisResponder, defaultRubricScore, followUpsReply, jsonScript, openingWordsOf } from './fakes/fake-analysis-answers.ts';
+import { FAKE_DEFAULT_MODEL, startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
+import { launchChromium } from './helpers/browser.ts';
+import { ENGLISH_TEST_MODEL, MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
+import { normalizedWords } from './helpers/transcript-accuracy.ts';
+
+const run = promisify(execFile);
+const REPO_DIR = path.resolve(import.meta.dirname, '..');
+const CLIENT_DIR = path.join(REPO_DIR, 'client/dist');
+const OUTPUT_DIR = path.join(REPO_DIR, 'test-output');
+const SPEECH_WAV = path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav');
+const CANDIDATE = 'Jack Kennedy';
+
+/** Newest mtime of the files the client is built from. */
+function newestSourceMtimeMs(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (!entry.name.includes('.test.')) newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  walk(path.join(REPO_DIR, 'client/src'));
+  walk(path.join(REPO_DIR, 'protocol'));
+  return newest;
+}
+
+/** Builds client/dist when it is missing or older than its sources. */
+async function ensureClientBuilt(): Promise<void> {
+  const index = path.join(CLIENT_DIR, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMtimeMs()) return;
+  await run(path.join(REPO_DIR, 'node_modules/.bin/vite'), ['build', 'client', '--logLevel', 'warn'], { cwd: REPO_DIR });
+}
+
+let fake: FakeLlmServer;
+let server: BuiltServer;
+let baseUrl: string;
+let browser: Browser;
+let dataDir: string;
+let jfkWords: Set<string>;
+
+beforeAll(async () => {
+  if (!existsSync(SPEECH_WAV)) throw new Error(`speech recording missing: ${SPEECH_WAV}`);
+  jfkWords = new Set(normalizedWords(await readFile(SPEECH_WAV.replace(/\.wav$/, '.txt'), 'utf8')));
+  await Promise.all([ensureClientBuilt(), mkdir(OUTPUT_DIR, { recursive: true })]);
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'viva-e2e-workspace-'));
+  fake = await startFakeLlmServer({
+    respond: analysisResponder({
+      followups: (request) => {
+        const quote = openingWordsOf(analysisAnswerOf(request));
+        return jsonScript(followUpsReply({ question: `You said "${quote}": who was that aimed at?`, buildsOn: quote, probes: 'audience' }));
+      },
+      score: (request) => jsonScript(defaultRubricScore({ technical_skill: 7, clarity: 9, problem_solving: 6 }, [openingWordsOf(analysisAnswerOf(request))])),
+    }),
+  });
+  const config = loadConfig(
+    {
+      VIVA_MODELS_DIR: MODELS_DIR,
+      VIVA_WHISPER_MODEL: ENGLISH_TEST_MODEL,
+      VIVA_WHISPER_THREADS: '2',
+      VIVA_DATA_DIR: dataDir,
+      VIVA_LLM_BASE_URL: fake.baseUrl,
+      VIVA_LLM_MODEL: FAKE_DEFAULT_MODEL,
+      PORT: '0',
+    },
+    REPO_DIR,
+  );
+  server = await buildServer(config, silentLogger, { clientDir: CLIENT_DIR });
+  baseUrl = `http://127.0.0.1:${await server.listen()}`;
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close().catch(() => {});
+  await fake?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(OUTPUT_DIR, `workspace-${name}.png`) });
+}
+
+describe('the recruiter workspace in a real browser', () => {
+  it('uploads a recording, watches it complete, finds it after a reload by the candidate name and reads its transcript', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    await page.goto(`${baseUrl}/interviews`);
+    await page.getByTestId('interviews-list').waitFor();
+    await shot(page, 'list-empty-en');
+
+    await page.getByTestId('open-upload').click();
+    await page.getByTestId('upload-file').setInputFiles(SPEECH_WAV);
+    await page.getByTestId('upload-candidate').fill(CANDIDATE);
+    await page.getByTestId('upload-role').fill('Speechwriter');
+    await page.getByTestId('upload-language').selectOption('en');
+    await page.getByTestId('upload-plan').fill('What should citizens ask of their country?');
+    await shot(page, 'upload-en');
+    await page.getByTestId('upload-start').click();
+    // Progress is shown while it decodes, transcribes and scores; when done the interview opens by itself.
+    await page.getByTestId('upload-progress').waitFor({ timeout: 15_000 });
+    await shot(page, 'upload-progress-en');
+    await page.waitForURL(/\/interviews\/[^/]+$/, { timeout: 180_000 });
+    const interviewId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
+    await page.getByTestId('interview-detail').waitFor({ timeout: 15_000 });
+
+    // A reload lands on the list (the address of the list), where a search by the candidate's name finds it.
+    await page.goto(`${baseUrl}/interviews`);
+    await page.reload();
+    await page.getByTestId('interview-search').fill('kennedy');
+    const row = page.locator(`[data-testid="interview-row"][data-interview-id="${interviewId}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('interview-row').count()).toBe(1);
+    expect(await row.getByTestId('open-interview').textContent()).toBe(CANDIDATE);
+    expect(await row.textContent()).toContain('Speechwriter');
+    await page.getByTestId('interview-search').fill('');
+    await shot(page, 'list-en');
+
+    await row.getByTestId('open-interview').click();
+    await page.getByTestId('interview-detail').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/interviews/${interviewId}`);
+    const texts = await page.getByTestId('turn-text').allTextContents();
+    const heard = texts.flatMap((text) => normalizedWords(text));
+    expect(heard.length).toBeGreaterThan(10);
+    expect(heard.filter((word) => jfkWords.has(word)).length / heard.length).toBeGreaterThanOrEqual(0.8);
+    for (const word of ['ask', 'country', 'americans']) expect(heard, word).toContain(word);
+    // Each turn's audio was kept and can be played; the scores the fake gave show as score cards.
+    expect(await page.getByTestId('play-turn').count()).toBe(texts.length);
+    await page.getByTestId('score-card').first().waitFor({ timeout: 60_000 });
+    await shot(page, 'detail-en');
+
+    // The same view survives a reload of its own address.
+    await page.reload();
+    await page.getByTestId('interview-detail').waitFor();
+    await page.getByTestId('language-switch').click();
+    await page.getByTestId('detail-summary').waitFor();
+    await shot(page, 'detail-zh');
+    await page.getByTestId('back-to-list').click();
+    await page.getByTestId('interview-row').first().waitFor();
+    await shot(page, 'list-zh');
+    await page.getByTestId('open-upload').click();
+    await shot(page, 'upload-zh');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 300_000);
+});
