@@ -88,7 +88,10 @@ export type SessionCommand =
 export interface SessionSubscriber {
   /** Named in logs and in the bus counters. */
   readonly name: string;
-  /** Reads one event; must not throw (a throw is logged and counted, and the other subscribers still get the event). */
+  /**
+   * Reads one event; must not throw (a throw is logged and counted, and the other subscribers still get the event). It
+   * may publish its own results, never in reply to events of the kind it publishes (that dispatch would never end).
+   */
   handle(event: SessionEvent): void;
   /** Answers a command it owns (undefined: not mine). */
   command?(command: SessionCommand): Ack<unknown> | undefined;
