@@ -213,7 +213,11 @@ function interviewsRouter(
     repository: storage.repository,
     uploadDir,
     logger,
-    isSessionActive: (id) => sessions.get(id) !== undefined,
+    // A recording being processed is a job the router cancels itself; only a client's session blocks deletes and uploads.
+    isSessionActive: (id) => {
+      const session = sessions.get(id);
+      return session !== undefined && session.origin !== 'file';
+    },
     ...(processRecording ? { processRecording } : {}),
     ...(storage.ffprobePath ? { ffprobePath: storage.ffprobePath } : {}),
     ...(storage.maxUploadBytes === undefined ? {} : { maxUploadBytes: storage.maxUploadBytes }),

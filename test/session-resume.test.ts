@@ -1,16 +1,17 @@
 /**
  * Reopening a stored session goes through `session:resume` only: a frame for an interview the server does not run (here:
  * one a crashed server left 'live') is refused with `unknown-session`, and `session:resume` reopens it where its stored
- * progress says. Real server from `createApp` with real storage, Silero VAD and whisper.
+ * progress says. A recording being processed (a file session in the same hub) is not a live session: deleting its
+ * interview cancels it. Real server from `createApp` with real storage, Silero VAD and whisper.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataPaths } from '../server/store/paths.ts';
 import { createRepository, type InterviewRepository } from '../server/store/repository.ts';
 import { connectClient, stopSession, waitFor } from './helpers/socket-client.ts';
-import { startSpeechApp, type SpeechApp } from './helpers/speech-app.ts';
+import { SHARED_AUDIO, startSpeechApp, type SpeechApp } from './helpers/speech-app.ts';
 
 let dataDir: string;
 let repository: InterviewRepository;
@@ -60,4 +61,16 @@ describe('a stored live interview', () => {
     socket.disconnect();
     expect(resumed).toMatchObject({ ok: false, error: { code: 'unknown-session' } });
   });
+
+  it('being processed from a recording is not a live session: deleting it cancels the processing', async () => {
+    const base = `http://127.0.0.1:${speech.port}/api`;
+    const created = await fetch(`${base}/interviews`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'en' }) });
+    const { id } = (await created.json()) as { id: string };
+    const wav = readFileSync(path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav'));
+    const uploaded = await fetch(`${base}/interviews/${id}/recording`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: new Blob([wav]) });
+    expect(uploaded.status).toBe(202);
+    const deleted = await fetch(`${base}/interviews/${id}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    expect(repository.getInterview(id)).toBeNull();
+  }, 60_000);
 });

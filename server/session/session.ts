@@ -89,6 +89,7 @@ export class Session {
   private readonly channels = new Map<Channel, ChannelState>();
   private readonly controller = new AbortController();
   private stopping: Promise<SessionStopResult> | undefined;
+  private openedAs: SessionOrigin | undefined;
   /** The session's event stream: subscribe before `open()`. */
   readonly events: SessionBus;
 
@@ -144,7 +145,13 @@ export class Session {
 
   /** Publishes the first event, once the subscribers are in place. */
   open(origin: SessionOrigin): void {
+    this.openedAs = origin;
     this.events.publish({ type: 'session-start', origin });
+  }
+
+  /** How the session was opened (undefined before `open`). */
+  get origin(): SessionOrigin | undefined {
+    return this.openedAs;
   }
 
   /** The channels this session listens to. */
