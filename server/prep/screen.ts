@@ -113,6 +113,94 @@ async function loadState(file: string): Promise<Map<string, StateEntry>> {
   return entries;
 }
 
+/** One screening in progress: what `screenOne` reads and adds to. */
+interface ScreenRun {
+  deps: PrepDeps;
+  options: ScreenOptions;
+  language: PrepLanguage;
+  blind: boolean;
+  /** Results of an earlier, interrupted run, by content hash. */
+  state: Map<string, StateEntry>;
+  rankedByHash: Map<string, Omit<RankedResume, 'rank'>>;
+  /** Hashes being screened right now: an identical file picked up meanwhile is recorded as a duplicate of it. */
+  claims: Map<string, string[]>;
+  failed: FailedResume[];
+  pending: string[];
+  counts: { resumed: number };
+  record(entry: StateEntry): Promise<void>;
+}
+
+/** Appends finished results to the state file, one at a time, each synced: an interruption loses at most one line. */
+function createStateWriter(stateFile: string): { record(entry: StateEntry): Promise<void>; close(): Promise<void> } {
+  let writer: FileHandle | undefined;
+  let writes: Promise<void> = Promise.resolve();
+  return {
+    record(entry) {
+      writes = writes.then(async () => {
+        // Owner-only: the state holds what the model said about each candidate.
+        writer ??= await open(stateFile, 'a', 0o600);
+        await writer.write(`${JSON.stringify(entry)}\n`);
+        await writer.datasync();
+      });
+      return writes;
+    },
+    async close() {
+      await writes.catch(() => undefined);
+      await writer?.close();
+    },
+  };
+}
+
+/** Screens one file: a duplicate or a resumed result costs nothing; otherwise extract, match, record. */
+async function screenOne(run: ScreenRun, source: ResumeSource): Promise<'done' | 'aborted'> {
+  const { deps, options, language, blind, state, rankedByHash, claims, failed, pending } = run;
+  const signal = options.signal;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(source.path);
+  } catch (error) {
+    failed.push({ file: source.name, code: 'unreadable', reason: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, retryable: false });
+    return 'done';
+  }
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  const existing = rankedByHash.get(hash);
+  if (existing) {
+    existing.duplicateFiles.push(source.name);
+    return 'done';
+  }
+  const claimed = claims.get(hash);
+  if (claimed) {
+    claimed.push(source.name);
+    return 'done';
+  }
+  const saved = state.get(hash);
+  if (saved) {
+    rankedByHash.set(hash, { file: source.name, duplicateFiles: [], contentHash: hash, candidateName: saved.candidateName, match: saved.match });
+    run.counts.resumed += 1;
+    return 'done';
+  }
+  const duplicateFiles: string[] = [];
+  claims.set(hash, duplicateFiles);
+  try {
+    const extracted = await extractText(bytes, { ...options.extract, ...(signal ? { signal } : {}) });
+    const name = guessCandidateName(extracted.text);
+    const { match } = await matchResume(deps, { jd: options.jd, resume: extracted.text, language, blind, candidateName: name, signal });
+    const candidateName = blind ? null : name;
+    rankedByHash.set(hash, { file: source.name, duplicateFiles, contentHash: hash, candidateName, match });
+    await run.record({ v: 1, hash, file: source.name, candidateName, match });
+    return 'done';
+  } catch (error) {
+    if (signal?.aborted) {
+      pending.push(...duplicateFiles);
+      return 'aborted';
+    }
+    for (const file of [source.name, ...duplicateFiles]) failed.push(describeFailure(file, error));
+    return 'done';
+  } finally {
+    claims.delete(hash);
+  }
+}
+
 /**
  * Screens resumes against one job description: extracts each file, asks the LLM for a verified job match with at most
  * `concurrency` calls in flight, and ranks by score. Every finished resume is appended to a JSONL state file keyed by
@@ -138,26 +226,16 @@ export async function screenResumes(deps: PrepDeps, options: ScreenOptions): Pro
   const failed: FailedResume[] = [...missing];
   const rankedByHash = new Map<string, Omit<RankedResume, 'rank'>>();
   const pending: string[] = [];
-  let resumed = 0;
   let inFlight = 0;
   let done = missing.length;
   const total = sources.length + missing.length;
 
   const report = (file?: string): void => {
-    options.onProgress?.({ total, done, ranked: rankedByHash.size, failed: failed.length, resumed, inFlight, file });
+    options.onProgress?.({ total, done, ranked: rankedByHash.size, failed: failed.length, resumed: run.counts.resumed, inFlight, file });
   };
 
-  let writer: FileHandle | undefined;
-  let writes: Promise<void> = Promise.resolve();
-  const record = (entry: StateEntry): Promise<void> => {
-    // One append at a time, each synced, so an interruption loses at most the line being written.
-    writes = writes.then(async () => {
-      writer ??= await open(stateFile, 'a', 0o600);
-      await writer.write(`${JSON.stringify(entry)}\n`);
-      await writer.datasync();
-    });
-    return writes;
-  };
+  const stateWriter = createStateWriter(stateFile);
+  const run: ScreenRun = { deps, options, language, blind, state, rankedByHash, claims: new Map(), failed, pending, counts: { resumed: 0 }, record: stateWriter.record };
 
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -170,7 +248,7 @@ export async function screenResumes(deps: PrepDeps, options: ScreenOptions): Pro
       }
       inFlight += 1;
       try {
-        const outcome = await screenOne(source);
+        const outcome = await screenOne(run, source);
         if (outcome === 'aborted') pending.push(source.name);
         else done += 1;
       } finally {
@@ -180,62 +258,11 @@ export async function screenResumes(deps: PrepDeps, options: ScreenOptions): Pro
     }
   };
 
-  // Hashes being screened right now: an identical file picked up meanwhile is recorded as a duplicate of it.
-  const claims = new Map<string, string[]>();
-
-  const screenOne = async (source: ResumeSource): Promise<'done' | 'aborted'> => {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(source.path);
-    } catch (error) {
-      failed.push({ file: source.name, code: 'unreadable', reason: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, retryable: false });
-      return 'done';
-    }
-    const hash = createHash('sha256').update(bytes).digest('hex');
-    const existing = rankedByHash.get(hash);
-    if (existing) {
-      existing.duplicateFiles.push(source.name);
-      return 'done';
-    }
-    const claimed = claims.get(hash);
-    if (claimed) {
-      claimed.push(source.name);
-      return 'done';
-    }
-    const saved = state.get(hash);
-    if (saved) {
-      rankedByHash.set(hash, { file: source.name, duplicateFiles: [], contentHash: hash, candidateName: saved.candidateName, match: saved.match });
-      resumed += 1;
-      return 'done';
-    }
-    const duplicateFiles: string[] = [];
-    claims.set(hash, duplicateFiles);
-    try {
-      const extracted = await extractText(bytes, { ...options.extract, ...(signal ? { signal } : {}) });
-      const name = guessCandidateName(extracted.text);
-      const { match } = await matchResume(deps, { jd: options.jd, resume: extracted.text, language, blind, candidateName: name, signal });
-      const candidateName = blind ? null : name;
-      rankedByHash.set(hash, { file: source.name, duplicateFiles, contentHash: hash, candidateName, match });
-      await record({ v: 1, hash, file: source.name, candidateName, match });
-      return 'done';
-    } catch (error) {
-      if (signal?.aborted) {
-        pending.push(...duplicateFiles);
-        return 'aborted';
-      }
-      for (const file of [source.name, ...duplicateFiles]) failed.push(describeFailure(file, error));
-      return 'done';
-    } finally {
-      claims.delete(hash);
-    }
-  };
-
   report();
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, sources.length)) }, () => worker()));
   } finally {
-    await writes.catch(() => undefined);
-    await writer?.close();
+    await stateWriter.close();
   }
 
   const ranked = rankResults([...rankedByHash.values()]);
@@ -251,7 +278,7 @@ export async function screenResumes(deps: PrepDeps, options: ScreenOptions): Pro
     ranked,
     failed,
     pending,
-    resumed,
+    resumed: run.counts.resumed,
     stateFile,
   };
 }
