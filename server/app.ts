@@ -214,10 +214,7 @@ function interviewsRouter(
     uploadDir,
     logger,
     // A recording being processed is a job the router cancels itself; only a client's session blocks deletes and uploads.
-    isSessionActive: (id) => {
-      const session = sessions.get(id);
-      return session !== undefined && session.origin !== 'file';
-    },
+    isSessionActive: (id) => sessions.forClient(id) !== undefined,
     ...(processRecording ? { processRecording } : {}),
     ...(storage.ffprobePath ? { ffprobePath: storage.ffprobePath } : {}),
     ...(storage.maxUploadBytes === undefined ? {} : { maxUploadBytes: storage.maxUploadBytes }),

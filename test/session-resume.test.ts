@@ -62,13 +62,18 @@ describe('a stored live interview', () => {
     expect(resumed).toMatchObject({ ok: false, error: { code: 'unknown-session' } });
   });
 
-  it('being processed from a recording is not a live session: deleting it cancels the processing', async () => {
+  it('being processed from a recording is not a live session: no client can join it, and deleting it cancels the processing', async () => {
     const base = `http://127.0.0.1:${speech.port}/api`;
     const created = await fetch(`${base}/interviews`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'en' }) });
     const { id } = (await created.json()) as { id: string };
     const wav = readFileSync(path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav'));
     const uploaded = await fetch(`${base}/interviews/${id}/recording`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: new Blob([wav]) });
     expect(uploaded.status).toBe(202);
+    // Nor can a client join it (and send frames into it) with session:resume.
+    const { socket } = await connectClient(speech.port);
+    const resumed = await socket.timeout(10_000).emitWithAck('session:resume', { sessionId: id });
+    socket.disconnect();
+    expect(resumed).toMatchObject({ ok: false, error: { code: 'unknown-session' } });
     const deleted = await fetch(`${base}/interviews/${id}`, { method: 'DELETE' });
     expect(deleted.status).toBe(204);
     expect(repository.getInterview(id)).toBeNull();

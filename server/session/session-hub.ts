@@ -47,6 +47,12 @@ export class SessionHub {
     return this.live.get(sessionId);
   }
 
+  /** The running session a client may address (join, send frames to, stop): never a file being processed. */
+  forClient(sessionId: string): Session | undefined {
+    const session = this.live.get(sessionId);
+    return session && session.origin !== 'file' ? session : undefined;
+  }
+
   /** Opens a session: builds its pipeline, subscribes every feature in order, publishes `session-start`. */
   open(spec: SessionSpec, origin: SessionOrigin, source: SourceOptions): Session {
     const { logger } = this.deps;
@@ -77,8 +83,7 @@ export class SessionHub {
 
   /** The running session, or a stored live one reopened (after a restart; an automated interview's first join). */
   resume(sessionId: string, source: SourceOptions): Session | undefined {
-    const running = this.live.get(sessionId);
-    if (running) return running;
+    if (this.live.has(sessionId)) return this.forClient(sessionId);
     const stored = this.deps.findStored(sessionId);
     if (!stored) return undefined;
     this.deps.logger.info(`resuming stored session ${sessionId}`);

@@ -64,7 +64,7 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
     if (room && room.size > 0) return;
     const timer = setTimeout(() => {
       idleTimers.delete(sessionId);
-      const session = hub.get(sessionId);
+      const session = hub.forClient(sessionId);
       const stillEmpty = (io.sockets.adapter.rooms.get(roomOf(sessionId))?.size ?? 0) === 0;
       if (session && stillEmpty) {
         log.info(`session ${sessionId}: no client for ${idleStopMs} ms, stopping`);
@@ -113,7 +113,7 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
         return;
       }
       const { sessionId } = parsed.data;
-      const session = hub.get(sessionId);
+      const session = hub.forClient(sessionId);
       if (!session) {
         socket.emit('error', { code: 'unknown-session', message: `no session ${sessionId}: send session:resume first`, sessionId });
         return;
@@ -126,7 +126,7 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       const ack = safeAck<SessionStopResult>(ackArg);
       const parsed = SessionStopRequest.safeParse(request);
       if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
-      const session = hub.get(parsed.data.sessionId);
+      const session = hub.forClient(parsed.data.sessionId);
       if (!session) return ack(fail('unknown-session', `no live session ${parsed.data.sessionId}`));
       session
         .stop()
@@ -142,13 +142,13 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       const parsed = AnalysisRetryRequest.safeParse(request);
       if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
       const { sessionId, turnId } = parsed.data;
-      const reply = hub.get(sessionId)?.events.command({ type: 'retry-analysis', turnId });
+      const reply = hub.forClient(sessionId)?.events.command({ type: 'retry-analysis', turnId });
       if (!reply?.ok) return ack(fail('not-found', `no analysis to retry for turn ${turnId}`));
       ack({ ok: true, data: { turnId } });
     });
 
     socket.on('disconnect', () => {
-      for (const sessionId of joined) if (hub.get(sessionId)) watchIdle(sessionId);
+      for (const sessionId of joined) if (hub.forClient(sessionId)) watchIdle(sessionId);
     });
   }
 
