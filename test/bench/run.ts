@@ -9,6 +9,7 @@ import type { BenchSection } from './types.ts';
 
 const SECTIONS: Record<string, () => Promise<{ bench(): Promise<BenchSection> }>> = {
   asr: () => import('./asr.ts'),
+  'asr-accuracy': () => import('./asr-accuracy.ts'),
   vad: () => import('./vad.ts'),
   pipeline: () => import('./pipeline.ts'),
   analysis: () => import('./analysis.ts'),
