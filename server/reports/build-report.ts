@@ -119,18 +119,8 @@ function answerOf(turn: TurnDetail): ReportAnswer {
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 
-/**
- * Builds the report of an interview: candidate turns grouped under the question that preceded them (the interviewer's
- * words since the previous answer, else the planned question of the same rank), per-dimension averages, the weighted
- * overall and the recommendation.
- */
-export function buildReport(detail: InterviewDetail, options: { language?: ReportLanguage; generatedAtMs?: number } = {}): InterviewReport {
-  const { interview, turns } = detail;
-  const planned = interview.context.plannedQuestions ?? [];
-  // Without any interviewer turn (a one-channel recording) consecutive candidate turns cannot be told apart by
-  // question, so each is its own block.
-  const hasInterviewer = turns.some((turn) => turn.channel === 'interviewer');
-
+/** Candidate turns grouped under the question before them (interviewer's words, else the planned question of that rank). */
+function groupByQuestion(turns: TurnDetail[], planned: Array<{ text: string }>, hasInterviewer: boolean): ReportQuestion[] {
   const questions: ReportQuestion[] = [];
   let pendingQuestion: TurnDetail[] = [];
   let current: ReportQuestion | undefined;
@@ -166,10 +156,15 @@ export function buildReport(detail: InterviewDetail, options: { language?: Repor
   }
   // The interviewer's last words with no answer after them still belong in the record.
   if (pendingQuestion.length > 0) openBlock();
+  return questions;
+}
 
-  const answers = questions.flatMap((question) => question.answers);
-  const scored = answers.filter((answer) => answer.status === 'scored');
-  const weights = new Map((interview.context.rubric?.dimensions ?? []).map((dimension) => [dimension.id, dimension]));
+/** Per-dimension averages (rubric order first) and the weighted overall of the scored answers. */
+function summarizeDimensions(
+  scored: ReportAnswer[],
+  rubric: Array<{ id: string; name: string; weight: number }>,
+): { dimensions: DimensionSummary[]; weightedOverall: number | null } {
+  const weights = new Map(rubric.map((dimension) => [dimension.id, dimension]));
   const byDimension = new Map<string, { name: string; total: number; count: number }>();
   // Rubric order first, then any dimension the scores name that the rubric does not.
   for (const dimension of weights.values()) byDimension.set(dimension.id, { name: dimension.name, total: 0, count: 0 });
@@ -200,6 +195,26 @@ export function buildReport(detail: InterviewDetail, options: { language?: Repor
     weightSum += dimension.weight;
   }
   const weightedOverall = weightSum > 0 ? round1(weighted / weightSum) : null;
+  return { dimensions, weightedOverall };
+}
+
+/**
+ * Builds the report of an interview: candidate turns grouped under the question that preceded them (the interviewer's
+ * words since the previous answer, else the planned question of the same rank), per-dimension averages, the weighted
+ * overall and the recommendation.
+ */
+export function buildReport(detail: InterviewDetail, options: { language?: ReportLanguage; generatedAtMs?: number } = {}): InterviewReport {
+  const { interview, turns } = detail;
+  const planned = interview.context.plannedQuestions ?? [];
+  // Without any interviewer turn (a one-channel recording) consecutive candidate turns cannot be told apart by
+  // question, so each is its own block.
+  const hasInterviewer = turns.some((turn) => turn.channel === 'interviewer');
+
+  const questions = groupByQuestion(turns, planned, hasInterviewer);
+
+  const answers = questions.flatMap((question) => question.answers);
+  const scored = answers.filter((answer) => answer.status === 'scored');
+  const { dimensions, weightedOverall } = summarizeDimensions(scored, interview.context.rubric?.dimensions ?? []);
 
   const scoredBy = [...new Set(scored.map((answer) => `${answer.score?.model} · ${answer.score?.promptVersion} · ${answer.score?.rubricVersion}`))];
   return {
