@@ -138,6 +138,14 @@ describe('the recruiter workspace in a real browser', () => {
     expect(await row.textContent()).toContain('Speechwriter');
     await page.getByTestId('interview-search').fill('');
     await shot(page, 'list-en');
+    // One role's candidates side by side (one candidate here), then back to the list.
+    await page.getByTestId('filter-role').selectOption('Speechwriter');
+    await page.getByTestId('open-compare').click();
+    await page.getByTestId('compare-candidate').first().waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('compare-candidate').first().textContent()).toContain(CANDIDATE);
+    await shot(page, 'compare-en');
+    await page.goBack();
+    await page.getByTestId('interviews-list').waitFor();
 
     await row.getByTestId('open-interview').click();
     await page.getByTestId('interview-detail').waitFor();

@@ -140,7 +140,8 @@ function Pager({ offset, total, dispatch }: { offset: number; total: number; dis
 }
 
 /** The interview list: search, filters by role, status and date, a page of rows, previous/next; `upload` shows under the heading. */
-export function InterviewsList({ api, onOpen, onUpload, upload }: { api: WorkspaceApi; onOpen: (id: string) => void; onUpload: () => void; upload?: ReactNode }) {
+export function InterviewsList(props: { api: WorkspaceApi; onOpen: (id: string) => void; onUpload: () => void; onCompare: (role: string) => void; upload?: ReactNode }) {
+  const { api, onOpen, onUpload, onCompare, upload } = props;
   const { w } = useWorkspaceText();
   const [state, dispatch] = useReducer(listReducer, undefined, initialListState);
   const { filters, page } = state;
@@ -180,9 +181,21 @@ export function InterviewsList({ api, onOpen, onUpload, upload }: { api: Workspa
           </h1>
           <p className="muted">{w('ws.intro')}</p>
         </div>
-        <button type="button" className="button button--primary" data-testid="open-upload" onClick={onUpload}>
-          {w('ws.upload')}
-        </button>
+        <div className="prep__actions">
+          <button
+            type="button"
+            className="button"
+            data-testid="open-compare"
+            disabled={!filters.role}
+            title={filters.role ? undefined : w('ws.compareNeedRole')}
+            onClick={() => onCompare(filters.role)}
+          >
+            {w('ws.compare')}
+          </button>
+          <button type="button" className="button button--primary" data-testid="open-upload" onClick={onUpload}>
+            {w('ws.upload')}
+          </button>
+        </div>
       </header>
       {upload}
 

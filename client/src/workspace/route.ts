@@ -29,17 +29,21 @@ export function pathForScreen(workspace: boolean): void {
   if (!workspace && isWorkspacePath(pathname)) window.history.pushState(null, '', '/');
 }
 
-/** The current path, following back/forward, and `navigate` to push a new one. */
-export function usePath(): { path: string; navigate: (path: string) => void } {
-  const [path, setPath] = useState(() => window.location.pathname);
+/** The address of the comparison of one role's candidates (`/interviews?compare=<role>`). */
+export const comparePath = (role: string): string => `/interviews?${new URLSearchParams({ compare: role }).toString()}`;
+
+/** The current path and query, following back/forward, and `navigate` to push a new address (path, maybe `?query`). */
+export function usePath(): { path: string; search: URLSearchParams; navigate: (address: string) => void } {
+  const [address, setAddress] = useState(() => `${window.location.pathname}${window.location.search}`);
   useEffect(() => {
-    const onPop = () => setPath(window.location.pathname);
+    const onPop = () => setAddress(`${window.location.pathname}${window.location.search}`);
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
   const navigate = useCallback((next: string) => {
-    if (next !== window.location.pathname) window.history.pushState(null, '', next);
-    setPath(next);
+    if (next !== `${window.location.pathname}${window.location.search}`) window.history.pushState(null, '', next);
+    setAddress(next);
   }, []);
-  return { path, navigate };
+  const [path = '/', query = ''] = address.split('?');
+  return { path, search: new URLSearchParams(query), navigate };
 }

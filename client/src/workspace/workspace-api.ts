@@ -27,7 +27,19 @@ export const ReportSummary = z.object({
       index: z.number(),
       source: z.string(),
       text: z.string().nullable(),
-      answers: z.array(z.object({ turnId: z.string(), text: z.string(), status: z.string(), score: z.object({ overall: z.number().nullable() }).nullable() })),
+      answers: z.array(
+        z.object({
+          turnId: z.string(),
+          text: z.string(),
+          status: z.string(),
+          score: z
+            .object({
+              overall: z.number().nullable(),
+              dimensions: z.array(z.object({ id: z.string(), score: z.number().nullable(), evidence: z.array(z.object({ quote: z.string() })) })).default([]),
+            })
+            .nullable(),
+        }),
+      ),
     }),
   ),
 });

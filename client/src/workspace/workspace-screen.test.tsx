@@ -145,6 +145,40 @@ describe('one interview', () => {
   });
 });
 
+describe('compare candidates of one role', () => {
+  const reportOf = (overall: number, depth: number, answer: string) => ({
+    summary: { ...reportJson.summary, recommendation: 'hire', weightedOverall: overall, dimensions: [{ id: 'depth', name: 'Technical depth', weight: 1, average: depth, count: 1 }] },
+    questions: [
+      {
+        index: 1,
+        source: 'planned',
+        text: 'How did you scale the database?',
+        answers: [{ turnId: 'a1', text: answer, status: 'scored', score: { overall, dimensions: [{ id: 'depth', score: depth, evidence: [{ quote: 'read replicas' }] }] } }],
+      },
+    ],
+  });
+
+  it('puts the newest interviews of the chosen role side by side: overall, dimensions and answers to the same planned question', async () => {
+    const fake = renderWorkspace({
+      'GET /api/interviews': { json: page([listItem(), listItem({ id: 'iv-2', candidateName: 'Grace Hopper', overall: 6.1, recommendation: 'lean-no-hire' })]) },
+      'GET /api/interviews/iv-1/report': { json: reportOf(7.4, 8, 'We sharded and added read replicas.') },
+      'GET /api/interviews/iv-2/report': { json: reportOf(6.1, 6, 'Mostly vertical scaling, then read replicas.') },
+    });
+    await screen.findAllByTestId('interview-row');
+    expect((screen.getByTestId('open-compare') as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByTestId('filter-role'), { target: { value: 'Backend engineer' } });
+    fireEvent.click(screen.getByTestId('open-compare'));
+    await screen.findByTestId('compare-view');
+    expect(window.location.search).toBe('?compare=Backend+engineer');
+    await waitFor(() => expect(screen.getAllByTestId('compare-candidate').map((head) => head.textContent)).toEqual(['Ada Lovelace7.4/10Hire', 'Grace Hopper6.1/10Hire']));
+    expect(screen.getByTestId('compare-dimension').textContent).toBe('Technical depth8.06.0');
+    const question = screen.getByTestId('compare-question');
+    expect(question.textContent).toContain('How did you scale the database?');
+    expect(within(question).getAllByTestId('compare-answer').map((answer) => answer.querySelector('mark')?.textContent)).toEqual(['read replicas', 'read replicas']);
+    expect(fake.calls.some((call) => call.path.startsWith('/api/interviews?') && call.path.includes('role=Backend+engineer'))).toBe(true);
+  });
+});
+
 describe('CSV row for an ATS', () => {
   it('has a header and one row with the numbers, quoting commas and defusing formulas', () => {
     const stored = detail();

@@ -104,6 +104,15 @@ export const workspaceEn = {
   'ws.stage.done': 'Finishing',
   'ws.uploadFailed': 'The recording could not be processed: {message}',
   'ws.uploadDone': 'Done. Opening the interview…',
+  'ws.compare': 'Compare candidates',
+  'ws.compareHeading': 'Compare candidates: {role}',
+  'ws.compareIntro': 'The {count} newest interviews for this role, side by side.',
+  'ws.compareNeedRole': 'Choose a role in the filter to compare its candidates.',
+  'ws.compareDimensions': 'Average per dimension',
+  'ws.compareQuestions': 'Answers to the same question',
+  'ws.compareQuestionN': 'Question {n}',
+  'ws.compareNoAnswer': 'Not answered',
+  'ws.compareNone': 'No interview for this role yet.',
 };
 
 /** A workspace text key. */
@@ -208,6 +217,15 @@ export const workspaceZh: Record<WorkspaceKey, string> = {
   'ws.stage.done': '收尾',
   'ws.uploadFailed': '无法处理这段录音：{message}',
   'ws.uploadDone': '完成，正在打开面试…',
+  'ws.compare': '对比候选人',
+  'ws.compareHeading': '对比候选人：{role}',
+  'ws.compareIntro': '该职位最近的 {count} 场面试并排对比。',
+  'ws.compareNeedRole': '请先在筛选中选择职位，再对比候选人。',
+  'ws.compareDimensions': '各维度平均分',
+  'ws.compareQuestions': '同一问题的回答',
+  'ws.compareQuestionN': '问题 {n}',
+  'ws.compareNoAnswer': '未回答',
+  'ws.compareNone': '该职位还没有面试。',
 };
 
 const workspaceText: Record<Locale, Record<WorkspaceKey, string>> = { en: workspaceEn, zh: workspaceZh };
