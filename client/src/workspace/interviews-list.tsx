@@ -7,6 +7,8 @@ import { useWorkspaceText, type WorkspaceKey } from './workspace-text.ts';
 
 /** Milliseconds a typed search waits for the next key before it is sent. */
 const SEARCH_DEBOUNCE_MS = 250;
+/** How often a page with live, processing or scoring rows is read again. */
+export const LIST_REFRESH_MS = 5000;
 
 /** The status cell: "scoring n of m" with its counts, the other states as a badge. */
 export function StateBadge({ item }: { item: Pick<InterviewListItem, 'state' | 'counts'> }) {
@@ -169,6 +171,14 @@ export function InterviewsList(props: { api: WorkspaceApi; onOpen: (id: string) 
     };
     // queryKey stands for the query (an object would change every render); reloads re-runs it on demand.
   }, [api, queryKey, reloads]);
+
+  // Rows that still change by themselves (live, processing, scoring n of m) are read again every few seconds.
+  const changing = page?.items.some((item) => item.state === 'live' || item.state === 'processing' || item.state === 'scoring') ?? false;
+  useEffect(() => {
+    if (!changing || state.status !== 'ready') return;
+    const timer = setTimeout(reload, LIST_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [changing, state.status, page]);
 
   const items = page?.items ?? [];
   const total = page?.total ?? 0;
