@@ -197,6 +197,8 @@ function prepRouters(deps: AppDeps, prompts: PromptLibrary): Router[] {
       screeningsDir: path.join(storage.dataDir, 'screenings'),
       ...(deps.screening?.roots ? { screeningRoots: deps.screening.roots } : {}),
       ...(deps.screening?.concurrency === undefined ? {} : { screeningConcurrency: deps.screening.concurrency }),
+      // Screenings hold résumés and what the model said about them: they expire like transcripts.
+      retentionDays: storage.defaultRetention?.transcriptDays ?? null,
       logger,
     }),
   ];

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Interview } from '../protocol/interviews.ts';
 import { createInterviewsRouter, type InterviewsRouter } from '../server/api/interviews.ts';
 import { createPrepRouter } from '../server/api/prep.ts';
+import { createScreeningJobs } from '../server/api/screening-jobs.ts';
 import { silentLogger } from '../server/logger.ts';
 import { dataPaths } from '../server/store/paths.ts';
 import { createRepository, type InterviewRepository } from '../server/store/repository.ts';
@@ -123,5 +124,37 @@ describe('deleting candidate data', () => {
     expect(filesContaining(dataDir, NAME)).toEqual([]);
     expect((await fetch(`${api}/screenings/${id}`)).status).toBe(404);
     expect((await fetch(`${api}/screenings/${id}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('expires finished screenings with their state after the transcript retention', async () => {
+    const screeningsDir = path.join(dataDir, 'expiring-screenings');
+    const DAY_MS = 86_400_000;
+    const nowMs = Date.now();
+    const write = async (id: string, finishedAtMs: number): Promise<string> => {
+      const stateFile = path.join(screeningsDir, 'state', `.viva-screen-${id.slice(0, 8)}.jsonl`);
+      await mkdir(path.join(screeningsDir, id, 'uploads'), { recursive: true });
+      await mkdir(path.dirname(stateFile), { recursive: true });
+      await writeFile(path.join(screeningsDir, id, 'uploads', '0000-jane.txt'), RESUME);
+      await writeFile(stateFile, JSON.stringify({ v: 1, file: 'jane.txt', candidateName: NAME }));
+      const finishedAt = new Date(finishedAtMs).toISOString();
+      const result = { status: 'complete', jobTitle: null, blind: false, language: 'en', startedAt: finishedAt, finishedAt, total: 1, ranked: [], failed: [], pending: [], resumed: 0, stateFile };
+      await writeFile(path.join(screeningsDir, id, 'result.json'), JSON.stringify(result));
+      return stateFile;
+    };
+    const old = '11111111-1111-4111-8111-111111111111';
+    const recent = '22222222-2222-4222-8222-222222222222';
+    const oldState = await write(old, nowMs - 3 * DAY_MS);
+    const recentState = await write(recent, nowMs - 0.5 * DAY_MS);
+
+    // Created with a retention, the registry sweeps at once (and daily); runs are serialised, so awaiting one more
+    // run means the start-up sweep has finished too.
+    const jobs = createScreeningJobs({ prep: prepDepsFor(fake.baseUrl), screeningsDir, retentionDays: 2 });
+    try {
+      await jobs.applyRetention(nowMs);
+    } finally {
+      jobs.close();
+    }
+    expect(readdirSync(screeningsDir).sort()).toEqual([recent, 'state']);
+    expect(readdirSync(path.dirname(oldState))).toEqual([path.basename(recentState)]);
   });
 });

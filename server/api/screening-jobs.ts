@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { PrepDeps } from '../prep/deps.ts';
@@ -21,6 +21,11 @@ export interface ScreeningJobsDeps {
   maxRunningScreenings?: number | undefined;
   /** Default LLM concurrency of a screening; default 2. */
   screeningConcurrency?: number | undefined;
+  /**
+   * Finished screenings are deleted this many days after they finished (`VIVA_TRANSCRIPT_RETENTION_DAYS`): checked when
+   * the registry is created and daily. Null or undefined keeps them.
+   */
+  retentionDays?: number | null | undefined;
   logger?: Logger | undefined;
 }
 
@@ -50,6 +55,10 @@ export interface ScreeningJobs {
    * model said about each candidate). 409 while it runs; false when there is no such screening.
    */
   remove(id: string): Promise<boolean>;
+  /** Deletes finished screenings past `retentionDays` (see ScreeningJobsDeps); returns their ids. */
+  applyRetention(nowMs?: number): Promise<string[]>;
+  /** Stops the daily retention timer. */
+  close(): void;
 }
 
 /** One batch screening known to this server. */
@@ -64,6 +73,7 @@ interface ScreeningRecord {
 }
 
 const SCREENING_ID = /^[0-9a-f-]{36}$/;
+const DAY_MS = 86_400_000;
 
 /** A safe file name for an upload: its base name with path separators and control characters removed. */
 export function uploadName(name: string): string {
@@ -147,10 +157,12 @@ function runScreening(deps: ScreeningJobsDeps, record: ScreeningRecord, input: S
 /** The screening registry. */
 export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
   const screenings = new Map<string, ScreeningRecord>();
+  let retentionTimer: NodeJS.Timeout | undefined;
+  let retentionRuns: Promise<unknown> = Promise.resolve();
   const maxRunning = deps.maxRunningScreenings ?? 1;
   const folderOf = (id: string): string => path.join(deps.screeningsDir, id);
 
-  return {
+  const jobs: ScreeningJobs = {
     async start(input) {
       const running = [...screenings.values()].filter((screening) => screening.status === 'running').length;
       if (running >= maxRunning) throw fail(429, 'busy', `${running} screening(s) already running; wait for it to finish or cancel it`);
@@ -207,6 +219,17 @@ export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
       return true;
     },
 
+    applyRetention(nowMs = Date.now()) {
+      // One run at a time: the start-up sweep and a caller's run must not both delete the same screening.
+      const run = retentionRuns.then(() => expireScreenings(nowMs));
+      retentionRuns = run.catch(() => []);
+      return run;
+    },
+
+    close() {
+      clearInterval(retentionTimer);
+    },
+
     cancel(id) {
       const record = screenings.get(id);
       if (!record) return undefined;
@@ -214,4 +237,27 @@ export function createScreeningJobs(deps: ScreeningJobsDeps): ScreeningJobs {
       return { id: record.id, status: record.status };
     },
   };
+  const expireScreenings = async (nowMs: number): Promise<string[]> => {
+    const days = deps.retentionDays;
+    if (days === null || days === undefined) return [];
+    const names = await readdir(deps.screeningsDir).catch(() => [] as string[]);
+    const removed: string[] = [];
+    for (const id of names) {
+      if (screenings.get(id)?.status === 'running') continue;
+      const result = await storedResult(deps.screeningsDir, id);
+      if (!result || Date.parse(result.finishedAt) + days * DAY_MS > nowMs) continue;
+      if (await jobs.remove(id)) removed.push(id);
+    }
+    if (removed.length > 0) deps.logger?.info('retention: deleted expired screenings', { screeningIds: removed });
+    return removed;
+  };
+  if (deps.retentionDays !== null && deps.retentionDays !== undefined) {
+    const sweep = (): void => {
+      jobs.applyRetention().catch((error: unknown) => deps.logger?.error('screening retention failed', { error }));
+    };
+    sweep();
+    retentionTimer = setInterval(sweep, DAY_MS);
+    retentionTimer.unref();
+  }
+  return jobs;
 }
