@@ -8,7 +8,7 @@ import { ensureClientBuilt } from './client-build.ts';
 import { loadConfig, type Config } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { buildServer } from './core.ts';
-import { ensureModelFiles, modelNamesFor } from './models/ensure-models.ts';
+import { ModelsMissingError, ensureModelFiles, llmModelNameFor, modelNamesFor } from './models/ensure-models.ts';
 
 const REPO_DIR = path.resolve(import.meta.dirname, '..');
 const CLIENT_DIR = path.join(REPO_DIR, 'client/dist');
@@ -29,14 +29,17 @@ async function main(): Promise<void> {
   let server: Awaited<ReturnType<typeof buildServer>>;
   try {
     await ensureClientBuilt({ repoDir: REPO_DIR, clientDir: CLIENT_DIR, log: (line) => logger.info(line) });
-    await ensureModelFiles({
-      modelsDir: config.modelsDir,
-      names: modelNamesFor(config),
-      fetchMissing: config.modelsFetch,
-      baseUrl: config.modelBaseUrl,
-      stderr: process.stderr,
-      signal: booting.signal,
-    });
+    const fetchOptions = { modelsDir: config.modelsDir, fetchMissing: config.modelsFetch, baseUrl: config.modelBaseUrl, stderr: process.stderr, signal: booting.signal };
+    await ensureModelFiles({ ...fetchOptions, names: modelNamesFor(config) });
+    const llmModel = llmModelNameFor(config);
+    if (llmModel) {
+      // The embedded LLM's GGUF (1.1 GB): with VIVA_LLM_OPTIONAL, transcription starts without it when it cannot be fetched.
+      await ensureModelFiles({ ...fetchOptions, names: [llmModel] }).catch((error: unknown) => {
+        if (!(error instanceof ModelsMissingError) || !config.llm.optional) throw error;
+        logger.warn(`${error.message}
+Starting without it (VIVA_LLM_OPTIONAL).`);
+      });
+    }
     server = await buildServer(config, logger, { clientDir: CLIENT_DIR });
   } catch (error) {
     logger.error(booting.signal.aborted ? 'interrupted while starting' : error instanceof Error ? error.message : String(error));

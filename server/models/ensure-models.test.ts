@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { syntheticWhisperModel } from '../../test/helpers/ggml-file.ts';
 import type { OfficialModelFile } from './catalog.ts';
 import { DownloadError } from './download.ts';
-import { ModelsMissingError, ensureModelFiles, modelNamesFor } from './ensure-models.ts';
+import { loadConfig } from '../env.ts';
+import { ModelsMissingError, ensureModelFiles, llmModelNameFor, modelNamesFor } from './ensure-models.ts';
 
 /** A mirror on 127.0.0.1 (never the internet): serves files by name, honours Range, can cut a response short. */
 interface Mirror {
@@ -150,5 +151,13 @@ describe('ensureModelFiles (first start)', () => {
     await expect(ensureModelFiles({ modelsDir: dir, names, fetchMissing: false, stderr: stderrSink().stderr, catalog })).rejects.toThrow(/VIVA_MODELS_FETCH=false/);
     expect(mirror.requests).toHaveLength(0);
     expect(await ensureModelFiles({ modelsDir: sharedModels, names: modelNamesFor({ whisperModel: 'base' }), fetchMissing: false, stderr: stderrSink().stderr })).toEqual([]);
+  });
+});
+
+describe('llmModelNameFor', () => {
+  it('adds the default GGUF to the first start only when the LLM runs in process on the catalog file', () => {
+    expect(llmModelNameFor(loadConfig({}, '/srv/viva'))).toBe('qwen2.5-1.5b-instruct');
+    expect(llmModelNameFor(loadConfig({ VIVA_LLM_BASE_URL: 'http://localhost:8000/v1' }, '/srv/viva'))).toBeUndefined();
+    expect(llmModelNameFor(loadConfig({ VIVA_LLM_MODEL_FILE: '/data/qwen2.5-7b-instruct-q4_k_m.gguf' }, '/srv/viva'))).toBeUndefined();
   });
 });

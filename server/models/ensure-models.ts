@@ -36,9 +36,18 @@ export interface EnsureModelsOptions {
   catalog?: readonly OfficialModelFile[];
 }
 
-/** Catalog names of what a start needs: the whisper model (when it is a catalog name), Silero VAD, and any `extra` (the embedded LLM's default GGUF). */
-export function modelNamesFor(config: { whisperModel: string }, extra: readonly string[] = []): string[] {
-  return [config.whisperModel, 'silero', ...extra];
+/** Catalog names of the speech models a start needs: the whisper model (when it is a catalog name) and Silero VAD. */
+export function modelNamesFor(config: { whisperModel: string }): string[] {
+  return [config.whisperModel, 'silero'];
+}
+
+/**
+ * The catalog name of the embedded LLM's GGUF when the configuration runs the LLM in process on a catalog file (the
+ * default `$VIVA_MODELS_DIR/llm/qwen2.5-1.5b-instruct-q4_k_m.gguf`); undefined for an endpoint or a file of one's own.
+ */
+export function llmModelNameFor(config: { modelsDir: string; llm: { provider: string; modelFile: string } }): string | undefined {
+  if (config.llm.provider !== 'embedded') return undefined;
+  return OFFICIAL_MODEL_FILES.find((file) => file.kind === 'llm' && catalogFilePath(config.modelsDir, file) === config.llm.modelFile)?.name;
 }
 
 /**
