@@ -38,23 +38,19 @@ const DimensionOutput = z.object({
 
 /**
  * What the model must return for `rubric`: dimensions keyed by rubric id, so guided decoding makes every dimension appear
- * exactly once; null when the turn is not an answer. Reason and evidence come before the score so the model reasons first.
+ * exactly once. Dimensions are required whatever the label (the server drops them for non-answers): a nullable field let
+ * guided decoding pair "answer" with null, which small models did (eval: Qwen2.5-0.5B, every case). Reason and evidence
+ * come before the score so the model reasons first.
  */
 export function scoreOutputSchema(rubric: Rubric) {
   const dimensions = z.object(Object.fromEntries(rubric.dimensions.map((dimension) => [dimension.id, DimensionOutput])));
-  return z
-    .object({ label: AnswerLabel, dimensions: dimensions.nullable(), remark: z.string() })
-    .superRefine((value, context) => {
-      if (value.label === 'answer' && value.dimensions === null) {
-        context.addIssue({ code: 'custom', path: ['dimensions'], message: 'dimensions are required when label is "answer"' });
-      }
-    });
+  return z.object({ label: AnswerLabel, dimensions, remark: z.string() });
 }
 
 /** The model's score object for a rubric. */
 export type ScoreOutput = {
   label: AnswerLabel;
-  dimensions: Record<string, z.infer<typeof DimensionOutput>> | null;
+  dimensions: Record<string, z.infer<typeof DimensionOutput>>;
   remark: string;
 };
 

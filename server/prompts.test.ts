@@ -32,7 +32,7 @@ describe('prompt library', () => {
     for (const language of PROMPT_LANGUAGES) {
       const rubric = library.defaultRubric(language);
       const prompt = library.render('answer-score', language, { dimensions: rubric.dimensions, exampleId: 'technical_skill' });
-      expect(prompt.version).toBe('answer-score@2');
+      expect(prompt.version).toBe('answer-score@3');
       for (const dimension of rubric.dimensions) expect(prompt.text).toContain(`${dimension.id}`);
       expect(prompt.text).toContain('{"technical_skill": {"reason"');
     }

@@ -167,7 +167,7 @@ describe('AnswerAnalyzer', () => {
         quotes: { claimed: 6, verified: 3 },
         remark: 'A remark.',
         model: FAKE_DEFAULT_MODEL,
-        promptVersion: 'answer-score@2+analysis-context@2+analysis-data@1',
+        promptVersion: 'answer-score@3+analysis-context@2+analysis-data@1',
         rubricVersion: 'default@1',
       },
     });
@@ -231,7 +231,7 @@ describe('AnswerAnalyzer', () => {
       overall: null,
       remark: 'Declined.',
       model: FAKE_DEFAULT_MODEL,
-      promptVersion: 'answer-score@2+analysis-context@2+analysis-data@1',
+      promptVersion: 'answer-score@3+analysis-context@2+analysis-data@1',
       rubricVersion: 'default@1',
     });
   });
@@ -289,8 +289,8 @@ describe('AnswerAnalyzer', () => {
     ]);
     expect(score?.dimensions[0]?.evidence).toEqual([{ quote: 'cut latency by 40', startMs: 12_500 + Math.round((3 / 22) * 2000), endMs: 12_500 + Math.round((20 / 22) * 2000) }]);
     const scoreRequest = server.chatRequests().find((r) => analysisCallOf(r) === 'score');
-    const schema = (scoreRequest?.body?.response_format as { json_schema: { schema: { properties: { dimensions: { anyOf: Array<{ required?: string[] }> } } } } }).json_schema.schema;
-    expect(schema.properties.dimensions.anyOf[0]?.required).toEqual(['depth', 'communication']);
+    const schema = (scoreRequest?.body?.response_format as { json_schema: { schema: { properties: { dimensions: { required?: string[] } } } } }).json_schema.schema;
+    expect(schema.properties.dimensions.required).toEqual(['depth', 'communication']);
   });
 
   it('repairs broken score JSON, and sends nothing partial when the repair fails too', async () => {
@@ -311,7 +311,7 @@ describe('AnswerAnalyzer', () => {
     expect(error?.message).toMatch(/^Scoring failed: the model's reply was not a valid answer_score object, even after one repair request/);
   });
 
-  it('repairs a score that fails the schema (an "answer" without dimensions)', async () => {
+  it('repairs a score that fails the schema (dimensions missing: required for every label)', async () => {
     const { analyzer, sink } = setup({
       score: [jsonScript(scoreReply('answer', null)), jsonScript(defaultRubricScore({ technical_skill: 4, clarity: 4, problem_solving: 4 }, QUOTED))],
     });
@@ -320,7 +320,7 @@ describe('AnswerAnalyzer', () => {
     expect(sink.of('scoreFinal')[0]?.score.overall).toBe(4);
     const repair = server.chatRequests().filter((r) => analysisCallOf(r) === 'score')[1];
     const repairMessages = repair?.body?.messages as Array<{ role: string; content: string }>;
-    expect(repairMessages.at(-1)?.content).toContain('dimensions are required when label is "answer"');
+    expect(repairMessages.at(-1)?.content).toMatch(/expected object, received null\n  → at dimensions/);
   });
 
   it('retries an HTTP 500 and delivers as if nothing happened', async () => {

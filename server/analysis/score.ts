@@ -111,13 +111,13 @@ export function buildAnswerScore(
   meta: { rubric: Rubric; transcript: TranscriptIndex; model: string; promptVersion: string; noEvidence: NoEvidenceTexts },
 ): AnswerScore {
   const base = { label: output.label, remark: output.remark.trim(), model: meta.model, promptVersion: meta.promptVersion, rubricVersion: meta.rubric.version };
-  if (output.label !== 'answer' || output.dimensions === null) {
+  if (output.label !== 'answer') {
     return AnswerScore.parse({ ...base, dimensions: [], overall: null });
   }
   let claimed = 0;
   let verified = 0;
   const dimensions: DimensionScore[] = meta.rubric.dimensions.map((dimension) => {
-    const scored = output.dimensions?.[dimension.id];
+    const scored = output.dimensions[dimension.id];
     if (!scored) throw new Error(`score output lacks rubric dimension ${dimension.id}`);
     const quotes = scored.evidence.filter((quote) => quote.trim() !== '');
     const found = quotes.map((quote) => meta.transcript.evidence(quote));
