@@ -1,4 +1,4 @@
-import { pcm16ToFloat32, samplesToMs, BYTES_PER_SAMPLE } from '../../protocol/audio.ts';
+import { msToSamples, pcm16ToFloat32, samplesToMs, BYTES_PER_SAMPLE } from '../../protocol/audio.ts';
 import type {
   AudioFrame,
   Channel,
@@ -38,6 +38,8 @@ export interface SessionDeps {
   queueCapacity?: number;
   /** Where a subscriber that throws is reported. */
   onSubscriberFailure?(subscriber: string, event: string, error: unknown): void;
+  /** The server's clock (ms), which paces the silence a sequence gap may insert (default `Date.now`). */
+  now?: () => number;
 }
 
 export type { ChannelResumePoint } from './events.ts';
@@ -67,6 +69,11 @@ interface ChannelState {
   owedSilence: number;
   /** Chunks queued by `feed` (their sequence numbers). */
   framesFed: number;
+  /** Server clock when the channel opened and when its last frame arrived: what a gap may fill with silence. */
+  openedAtMs: number;
+  lastFrameAtMs: number;
+  /** Silence inserted for sequence gaps so far (ms); never more than the real time since the channel opened (plus slack). */
+  gapFilledMs: number;
   vadFailed: boolean;
 }
 
@@ -78,6 +85,8 @@ const RESUME_POINT_STEP_SAMPLES = 16_000;
 const FILE_CHUNKS_QUEUED = 2;
 /** A gap is filled with at most this much silence so a bad sequence number cannot allocate unbounded memory. */
 const MAX_GAP_FILL_MS = 10_000;
+/** Jitter allowed on top of the real time that passed: a client's frames do not arrive exactly on the clock. */
+const GAP_SLACK_MS = 1_000;
 
 /**
  * One interview's audio path: per channel a frame gate (sequence numbers), a bounded queue, and a turn pipeline (VAD →
@@ -102,6 +111,7 @@ export class Session {
     resumeFrom: Partial<Record<Channel, ChannelResumePoint>> = {},
   ) {
     this.events = new SessionBus(deps.onSubscriberFailure);
+    const openedAtMs = this.now();
     for (const channel of channels) {
       const resume = resumeFrom[channel];
       const pipeline = new ChannelPipeline(
@@ -131,6 +141,9 @@ export class Session {
         samplesAccepted: resume?.samplesReceived ?? 0,
         owedSilence: 0,
         framesFed: 0,
+        openedAtMs,
+        lastFrameAtMs: openedAtMs,
+        gapFilledMs: 0,
         vadFailed: false,
       };
       state.loop = this.drainChannel(channel, state);
@@ -192,8 +205,10 @@ export class Session {
     if (verdict.kind === 'duplicate') return undefined;
     if (verdict.kind === 'reject') return { code: 'invalid-frame', message: verdict.message, ...base };
     state.framesReceived++;
+    const nowMs = this.now();
     if (verdict.missingFrames > 0) {
-      const fillSamples = Math.min(verdict.missingFrames * (verdict.bytes.byteLength / BYTES_PER_SAMPLE), (MAX_GAP_FILL_MS * 16_000) / 1000);
+      const fillSamples = Math.min(verdict.missingFrames * (verdict.bytes.byteLength / BYTES_PER_SAMPLE), msToSamples(this.gapAllowanceMs(state, nowMs)));
+      state.gapFilledMs += samplesToMs(fillSamples);
       this.events.publish({
         type: 'audio-gap',
         sessionId: this.id,
@@ -204,8 +219,9 @@ export class Session {
         atMs: samplesToMs(state.samplesAccepted),
       });
       // Silence keeps the timeline in real time and lets the VAD close a turn at the hole instead of gluing across it.
-      if (state.queue.push({ seq: frame.seq, silenceSamples: fillSamples })) state.samplesAccepted += fillSamples;
+      if (fillSamples > 0 && state.queue.push({ seq: frame.seq, silenceSamples: fillSamples })) state.samplesAccepted += fillSamples;
     }
+    state.lastFrameAtMs = nowMs;
     // Copy: socket.io may reuse the underlying buffer, and the queue outlives this call.
     const frameSamples = verdict.bytes.byteLength / BYTES_PER_SAMPLE;
     if (state.owedSilence > 0 && state.queue.size < state.queue.capacity - 1 && state.queue.push({ seq: frame.seq, silenceSamples: state.owedSilence })) {
@@ -223,6 +239,21 @@ export class Session {
       };
     }
     return undefined;
+  }
+
+  /**
+   * How much silence a sequence gap may insert now. A seq jump must not buy audio time (600 frames with jumps of 1000 once
+   * bought 50 minutes of processing): a gap is filled with at most the real time since the channel's last frame, and all
+   * gaps together with at most the real time since the channel opened, each plus a little slack for jitter.
+   */
+  private gapAllowanceMs(state: ChannelState, nowMs: number): number {
+    const sinceLastFrameMs = nowMs - state.lastFrameAtMs + GAP_SLACK_MS;
+    const creditMs = nowMs - state.openedAtMs + GAP_SLACK_MS - state.gapFilledMs;
+    return Math.max(0, Math.min(MAX_GAP_FILL_MS, sinceLastFrameMs, creditMs));
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
   }
 
   /**
