@@ -177,6 +177,10 @@ export const ErrorCode = z.enum([
   'llm-error',
   'analysis-cancelled',
   'not-found',
+  /** A candidate link's socket asked for another session, or for something only an interviewer may do. */
+  'forbidden',
+  /** Too many sessions opened from this client; the message says when to retry. */
+  'rate-limited',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -14,6 +14,7 @@ import { createInterviewsRouter, type InterviewsRouter, type ProcessRecording } 
 import { createPrepRouter } from './api/prep.ts';
 import type { TurnDecoder } from './asr/turn-decoder.ts';
 import { buildAutomatedInterviews, type AutomatedParts, type BuildAutomatedOptions } from './automated/index.ts';
+import { createHttpGuard, type SecurityOptions } from './http/http-guard.ts';
 import { createAnalysisSubscriber } from './features/analysis-subscriber.ts';
 import { createCopilotAnswers } from './features/copilot-answers.ts';
 import { createStoreSubscriber } from './features/store-subscriber.ts';
@@ -70,6 +71,8 @@ export interface AppDeps {
   storage?: AppStorage;
   /** Settings of automated interviews (served when there is storage and an LLM). */
   automated?: Partial<Pick<BuildAutomatedOptions, 'linkSecret' | 'publicUrl' | 'turnTaking' | 'decisionTimeoutMs' | 'stopGraceMs' | 'decider'>>;
+  /** Host/Origin allow-list and rate limits (`VIVA_PUBLIC_URL`, `VIVA_ALLOWED_HOSTS`, `VIVA_RATE_*`); defaults when absent. */
+  security?: SecurityOptions;
   /** Settings of batch screening (served with the other preparation routes when there is storage and an LLM). */
   screening?: { roots?: string[]; concurrency?: number };
 }
@@ -96,14 +99,16 @@ export function createApp(deps: AppDeps): VivaApp {
   const { logger, storage, llm } = deps;
   const app = express();
   const http = createServer(app);
-  const io: VivaIo = new Server(http, { maxHttpBufferSize: 1e6, serveClient: false });
+  const guard = createHttpGuard(deps.security);
+  guard.install(app);
+  const io: VivaIo = new Server(http, { maxHttpBufferSize: 1e6, serveClient: false, allowRequest: guard.allowRequest });
   const prompts = deps.prompts ?? createPromptLibrary();
   const repository = storage?.repository;
   const paths = storage ? dataPaths(storage.dataDir) : undefined;
 
   const automated =
     storage && paths && llm
-      ? buildAutomatedInterviews({ repository: storage.repository, dbPath: paths.dbPath, dataDir: storage.dataDir, llm, prompts, logger, io, ...deps.automated })
+      ? buildAutomatedInterviews({ repository: storage.repository, dbPath: paths.dbPath, dataDir: storage.dataDir, llm, prompts, logger, io, linkOrigin: () => guard.linkOrigin(http), ...deps.automated })
       : undefined;
 
   const subscribers = sessionSubscribers(deps, prompts, io, automated);
@@ -124,7 +129,7 @@ export function createApp(deps: AppDeps): VivaApp {
   const apiRouters: Router[] = [...(interviews ? [interviews] : []), ...prepRouters(deps, prompts), ...(automated ? [automated.router] : [])];
   mountRoutes(app, apiRouters, sessions, deps.clientDir, repository);
 
-  const sessionSockets = createSessionSocketHandlers({ io, hub: sessions, logger, ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }) });
+  const sessionSockets = createSessionSocketHandlers({ io, hub: sessions, logger, sessionLimiter: guard.sessionLimiter, ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }) });
   io.on('connection', (socket) => {
     sessionSockets.onConnection(socket);
     automated?.onConnection(socket);
@@ -144,6 +149,7 @@ export function createApp(deps: AppDeps): VivaApp {
     ...(processRecording ? { processRecording } : {}),
     ...(automated ? { automated } : {}),
     listen(port, host = '127.0.0.1') {
+      guard.hosts.allowListeningAddress(host);
       return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => {

@@ -11,6 +11,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { DecodeScheduler } from '../server/asr/scheduler.ts';
 import type { Transcriber } from '../server/asr/transcriber.ts';
 import type { AutomatedParts } from '../server/automated/index.ts';
+import type { SecurityOptions } from '../server/http/http-guard.ts';
 import type { TurnTakingConfig } from '../server/automated/turn-taking.ts';
 import { FOLLOW_UP_DECISION_SCHEMA_NAME } from '../server/automated/follow-up-decider.ts';
 import { createLlmClient } from '../server/llm/client.ts';
@@ -42,6 +43,8 @@ export interface AutomatedAppOptions {
   followUps?: (string | null)[];
   clientDir?: string;
   stopGraceMs?: number;
+  /** Host allow-list and rate limits (the app's defaults when absent). */
+  security?: SecurityOptions;
 }
 
 /** The running test app. */
@@ -93,6 +96,7 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
     },
     ...(options.transcriber ? { decoder: new DecodeScheduler(options.transcriber) } : {}),
     ...(options.clientDir ? { clientDir: options.clientDir } : {}),
+    ...(options.security ? { security: options.security } : {}),
   });
   const automated = speech.app.automated;
   if (!automated) throw new Error('createApp built no automated interviews');

@@ -43,8 +43,10 @@ export interface AutomatedInterviewsDeps {
   stopGraceMs?: number;
   /** Longest wait for an answer's finals before deciding on a follow-up (default 4000 ms). */
   finalWaitMs?: number;
-  /** `VIVA_PUBLIC_URL`: origin used in candidate links; default the origin the recruiter's request came to. */
+  /** `VIVA_PUBLIC_URL`: origin used in candidate links. */
   publicUrl?: string;
+  /** The origin of candidate links without a public URL: the address the server listens on (never a request's Host). */
+  linkOrigin?: () => string;
   now?: () => number;
 }
 

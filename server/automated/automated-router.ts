@@ -14,7 +14,8 @@ export function createAutomatedRouter(automated: AutomatedInterviews): Router {
   const IdParams = z.object({ id: z.string().min(1).max(200) });
   const LinkParams = IdParams.extend({ linkId: z.string().min(1).max(100) });
   const NewLinkBody = z.strictObject({ validHours: z.number().min(0.05).max(24 * 60).default(72) });
-  const originOf = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  // Never the request's Host header: a forged Host would mint a phishing link (VIVA_PUBLIC_URL or the listening address).
+  const originOf = (_req: Request): string => automated.deps.linkOrigin?.() ?? 'http://localhost';
   const requireAutomated = (id: string) => {
     const record = store.get(id);
     if (!record) throw new ApiError(404, 'not-found', `no automated interview with id "${id}"`);

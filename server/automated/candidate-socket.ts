@@ -13,6 +13,7 @@ import {
   type InterviewJoinResult,
 } from '../../protocol/automated.ts';
 import type { CandidateClientEvents, CandidateServerEvents } from '../../protocol/events.ts';
+import { scopeToCandidate } from '../session/socket-scope.ts';
 import { candidateRoomOf, type AutomatedInterviews } from './automated-interviews.ts';
 import type { InterviewRunner } from './interview-runner.ts';
 
@@ -54,6 +55,7 @@ export function createCandidateSocketHandler(automated: AutomatedInterviews): (s
       if (!checked.ok) return ack(fail(checked.code, checked.message));
       if (joinedId !== null && joinedId !== checked.interview.id) void socket.leave(candidateRoomOf(joinedId));
       joinedId = checked.interview.id;
+      scopeToCandidate(socket, joinedId);
       void socket.join(candidateRoomOf(joinedId));
       ack({ ok: true, data: automated.joinResult(checked.record, checked.interview, checked.expiresAtMs) });
     });

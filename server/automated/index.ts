@@ -31,6 +31,8 @@ export interface BuildAutomatedOptions {
   io: VivaIo;
   /** `VIVA_PUBLIC_URL`. */
   publicUrl?: string;
+  /** Origin of candidate links when there is no public URL (the listening address). */
+  linkOrigin?: () => string;
   /** Turn-taking defaults of every interview. */
   turnTaking?: Partial<Omit<TurnTakingConfig, 'timeBudgetMs'>>;
   /** Follow-up decision timeout (default 8000 ms). */
@@ -80,6 +82,7 @@ export function buildAutomatedInterviews(options: BuildAutomatedOptions): Automa
         io.to(candidateRoomOf(interviewId)).emit(event, ...args);
       },
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    ...(options.linkOrigin === undefined ? {} : { linkOrigin: options.linkOrigin }),
     ...(options.turnTaking === undefined ? {} : { turnTaking: options.turnTaking }),
     ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
   });

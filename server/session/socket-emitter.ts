@@ -9,17 +9,22 @@ export type VivaIo = Server<CandidateClientEvents, CandidateServerEvents>;
 /** The Socket.IO room of everyone following a session. */
 export const roomOf = (sessionId: string): string => `session:${sessionId}`;
 
+/** The room of a candidate link's socket in its automated interview's session: it hears only when speech starts and ends. */
+export const candidatePresenceRoomOf = (sessionId: string): string => `candidate-session:${sessionId}`;
+
 /** Sends one session event to the session's room under its wire name (events that stay on the server are skipped). */
 export function emitToRoom(io: VivaIo, sessionId: string, event: SessionEvent): void {
   const room = io.to(roomOf(sessionId));
+  // A candidate sees its own speech activity, never transcripts, suggestions or scores (see socket-scope.ts).
+  const withCandidate = io.to([roomOf(sessionId), candidatePresenceRoomOf(sessionId)]);
   switch (event.type) {
     case 'speech-start': {
       const { type: _type, ...payload } = event;
-      return void room.emit('speech:start', payload);
+      return void withCandidate.emit('speech:start', payload);
     }
     case 'speech-end': {
       const { type: _type, ...payload } = event;
-      return void room.emit('speech:end', payload);
+      return void withCandidate.emit('speech:end', payload);
     }
     case 'transcript-partial': {
       const { type: _type, ...payload } = event;

@@ -15,10 +15,12 @@ import {
   type Language,
   type SessionStopResult,
 } from '../../protocol/schemas.ts';
+import { retryAfterSeconds, type RateLimiter } from '../http/rate-limit.ts';
 import type { Logger } from '../logger.ts';
 import { SOCKET_SOURCE } from './session.ts';
 import type { SessionHub } from './session-hub.ts';
 import { roomOf, type VivaIo } from './socket-emitter.ts';
+import { candidatePresenceRoomOf, refusalFor, scopeOf } from './socket-scope.ts';
 
 /** A connection (an interviewer's screen or a candidate page: one Socket.IO server serves both). */
 export type VivaSocket = Socket<CandidateClientEvents, CandidateServerEvents>;
@@ -30,6 +32,8 @@ export interface SessionSocketDeps {
   logger: Logger;
   /** A socket-less session is stopped after this long without a client (default 10 minutes). */
   idleStopMs?: number;
+  /** `session:start` per client IP (none: unlimited). */
+  sessionLimiter?: RateLimiter;
 }
 
 /** The handlers of one connection, and a way to cancel the idle timers at shutdown. */
@@ -58,14 +62,16 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
   const idleStopMs = deps.idleStopMs ?? 600_000;
   const idleTimers = new Map<string, NodeJS.Timeout>();
 
+  const clientsOf = (sessionId: string): number =>
+    (io.sockets.adapter.rooms.get(roomOf(sessionId))?.size ?? 0) + (io.sockets.adapter.rooms.get(candidatePresenceRoomOf(sessionId))?.size ?? 0);
+
   function watchIdle(sessionId: string): void {
     clearTimeout(idleTimers.get(sessionId));
-    const room = io.sockets.adapter.rooms.get(roomOf(sessionId));
-    if (room && room.size > 0) return;
+    if (clientsOf(sessionId) > 0) return;
     const timer = setTimeout(() => {
       idleTimers.delete(sessionId);
       const session = hub.forClient(sessionId);
-      const stillEmpty = (io.sockets.adapter.rooms.get(roomOf(sessionId))?.size ?? 0) === 0;
+      const stillEmpty = clientsOf(sessionId) === 0;
       if (session && stillEmpty) {
         log.info(`session ${sessionId}: no client for ${idleStopMs} ms, stopping`);
         void session.stop();
@@ -78,7 +84,8 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
   function onConnection(socket: VivaSocket): void {
     const joined = new Set<string>();
     const join = (sessionId: string): void => {
-      void socket.join(roomOf(sessionId));
+      // A candidate's socket never joins the co-pilot room: transcripts, suggestions and scores are not for the candidate.
+      void socket.join(scopeOf(socket).kind === 'candidate' ? candidatePresenceRoomOf(sessionId) : roomOf(sessionId));
       joined.add(sessionId);
       clearTimeout(idleTimers.get(sessionId));
     };
@@ -87,6 +94,13 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       const ack = safeAck<{ sessionId: string }>(ackArg);
       const parsed = SessionStartRequest.safeParse(request);
       if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
+      const refused = refusalFor(socket, undefined);
+      if (refused) return ack(fail('forbidden', `session:start refused: ${refused}`));
+      const verdict = deps.sessionLimiter?.take(socket.handshake.address) ?? { ok: true };
+      if (!verdict.ok) {
+        const seconds = retryAfterSeconds(verdict.retryAfterMs);
+        return ack(fail('rate-limited', `too many sessions started from this address (at most ${deps.sessionLimiter?.limit} a minute); retry in ${seconds} s`));
+      }
       const sessionId = randomUUID();
       const { language, channels, context } = parsed.data;
       hub.open({ sessionId, language, channels, context: context ?? {} }, 'start', SOCKET_SOURCE);
@@ -99,6 +113,8 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       const ack = safeAck<{ sessionId: string; language: Language; channels: Channel[]; nextSeq: Partial<Record<Channel, number>> }>(ackArg);
       const parsed = SessionResumeRequest.safeParse(request);
       if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
+      const refused = refusalFor(socket, parsed.data.sessionId);
+      if (refused) return ack(fail('forbidden', `session:resume refused: ${refused}`));
       const session = hub.resume(parsed.data.sessionId, SOCKET_SOURCE);
       if (!session) return ack(fail('unknown-session', `no session ${parsed.data.sessionId} to resume`));
       if (session.stopped) return ack(fail('session-stopped', `session ${session.id} has stopped`));
@@ -113,6 +129,8 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
         return;
       }
       const { sessionId } = parsed.data;
+      const refused = refusalFor(socket, sessionId);
+      if (refused) return void socket.emit('error', { code: 'forbidden', message: `audio:frame refused: ${refused}`, sessionId });
       const session = hub.forClient(sessionId);
       if (!session) {
         socket.emit('error', { code: 'unknown-session', message: `no session ${sessionId}: send session:resume first`, sessionId });
@@ -126,6 +144,8 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       const ack = safeAck<SessionStopResult>(ackArg);
       const parsed = SessionStopRequest.safeParse(request);
       if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
+      const refused = refusalFor(socket, parsed.data.sessionId);
+      if (refused) return ack(fail('forbidden', `session:stop refused: ${refused}`));
       const session = hub.forClient(parsed.data.sessionId);
       if (!session) return ack(fail('unknown-session', `no live session ${parsed.data.sessionId}`));
       session
@@ -142,6 +162,8 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       const parsed = AnalysisRetryRequest.safeParse(request);
       if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
       const { sessionId, turnId } = parsed.data;
+      // Retrying an analysis is the interviewer's: a candidate never sees analyses.
+      if (scopeOf(socket).kind === 'candidate') return ack(fail('forbidden', 'analysis:retry refused: a candidate link cannot do this'));
       const reply = hub.forClient(sessionId)?.events.command({ type: 'retry-analysis', turnId });
       if (!reply?.ok) return ack(fail('not-found', `no analysis to retry for turn ${turnId}`));
       ack({ ok: true, data: { turnId } });
