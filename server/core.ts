@@ -104,6 +104,11 @@ export function appDepsFromConfig(
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     },
     screening: { roots: config.screeningRoots, concurrency: config.screeningConcurrency },
+    security: {
+      ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+      allowedHosts: config.allowedHosts,
+      rateLimits: config.rateLimits,
+    },
     ...(options.clientDir === undefined ? {} : { clientDir: options.clientDir }),
   };
 }

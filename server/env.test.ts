@@ -49,4 +49,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ VIVA_LLM_MODEL_FILE: '../shared/small.gguf' }, '/srv/viva').llm.modelFile).toBe('/srv/shared/small.gguf');
     expect(() => loadConfig({ VIVA_LLM_THREADS: 'many', VIVA_LLM_CONTEXT_SIZE: '10' })).toThrow(/VIVA_LLM_THREADS[\s\S]*VIVA_LLM_CONTEXT_SIZE/);
   });
+
+  it('reads the allowed hosts and the rate limits, with defaults', () => {
+    expect(loadConfig({}, '/srv/viva')).toMatchObject({ allowedHosts: [], rateLimits: { sessionsPerMinute: 30, llmCallsPerMinute: 60 } });
+    const config = loadConfig({ VIVA_ALLOWED_HOSTS: 'viva.lan, 10.0.0.5,', VIVA_RATE_SESSIONS_PER_MINUTE: '5', VIVA_RATE_LLM_PER_MINUTE: '7' }, '/srv/viva');
+    expect(config).toMatchObject({ allowedHosts: ['viva.lan', '10.0.0.5'], rateLimits: { sessionsPerMinute: 5, llmCallsPerMinute: 7 } });
+    expect(() => loadConfig({ VIVA_RATE_LLM_PER_MINUTE: '0' })).toThrow(/VIVA_RATE_LLM_PER_MINUTE/);
+  });
 });

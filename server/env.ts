@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './http/rate-limit.ts';
 import { DEFAULT_LLM_FILE_NAME, DEFAULT_WHISPER_MODEL } from './models/catalog.ts';
 
 const booleanText = z
@@ -54,6 +55,12 @@ const EnvSchema = z.object({
   VIVA_LINK_SECRET: z.string().min(32).optional(),
   /** The address candidates open (links are built on it), e.g. https://viva.example.com. */
   VIVA_PUBLIC_URL: z.string().url().optional(),
+  /** More host names this server answers to (besides loopback, the public URL's host and HOST), separated by ','. */
+  VIVA_ALLOWED_HOSTS: z.string().default(''),
+  /** `session:start` per client IP per minute. */
+  VIVA_RATE_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RATE_LIMITS.sessionsPerMinute),
+  /** LLM-backed REST calls (match, plans, feedback, résumé parsing, screening starts) per client IP per minute. */
+  VIVA_RATE_LLM_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RATE_LIMITS.llmCallsPerMinute),
   VIVA_PARTIAL_INTERVAL_MS: z.coerce.number().int().min(200).max(10_000).default(1000),
   VIVA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -99,6 +106,8 @@ export interface Config {
   screeningConcurrency: number;
   linkSecret: string | undefined;
   publicUrl: string | undefined;
+  allowedHosts: string[];
+  rateLimits: RateLimits;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -152,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     screeningConcurrency: e.VIVA_SCREENING_CONCURRENCY,
     linkSecret: e.VIVA_LINK_SECRET,
     publicUrl: e.VIVA_PUBLIC_URL,
+    allowedHosts: e.VIVA_ALLOWED_HOSTS.split(',').map((host) => host.trim()).filter((host) => host !== ''),
+    rateLimits: { sessionsPerMinute: e.VIVA_RATE_SESSIONS_PER_MINUTE, llmCallsPerMinute: e.VIVA_RATE_LLM_PER_MINUTE },
     logLevel: e.VIVA_LOG_LEVEL,
   };
 }

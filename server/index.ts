@@ -49,6 +49,9 @@ Starting without it (VIVA_LLM_OPTIONAL).`);
   }
   const port = await server.listen();
   logger.info(`Viva is listening on http://${config.host}:${port}`);
+  if ((config.host === '0.0.0.0' || config.host === '::') && !config.publicUrl && config.allowedHosts.length === 0) {
+    logger.warn('HOST listens on every interface but only loopback names are answered: set VIVA_PUBLIC_URL (the address candidates open) or VIVA_ALLOWED_HOSTS');
+  }
 
   let closing = false;
   const shutdown = (signal: string) => {
