@@ -1,3 +1,5 @@
+// First: zod must know before any module parses anything that eval is off (the server's CSP forbids it).
+import './zod-jitless.ts';
 import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
