@@ -8,5 +8,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build:client
+# Run as the image's unprivileged `node` user (uid 1000), never root: the code stays root-owned and read-only to it;
+# only the data and models folders (volumes are created from these, so they start owned by `node`) are writable.
+RUN mkdir -p /data /models && chown node:node /data /models && chmod 0700 /data
+ENV VIVA_DATA_DIR=/data VIVA_MODELS_DIR=/models
+USER node
 EXPOSE 3000
 CMD ["npm", "start"]
