@@ -17,6 +17,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<BenchSection> }>
   screening: () => import('./screening.ts'),
   client: () => import('./client.ts'),
   interviews: () => import('./interviews.ts'),
+  llm: () => import('./llm.ts'),
 };
 
 function format(value: number): string {
