@@ -64,7 +64,9 @@ class SimulatedCandidate {
 
   async connect(): Promise<Record<string, unknown>> {
     this.socket = await connectCandidate(app.port);
-    for (const name of ['interview:question', 'interview:listening', 'interview:thinking', 'interview:end', 'speech:start', 'speech:end', 'error']) {
+    // The co-pilot events are listened for only to check that a candidate never receives them.
+    const copilotEvents = ['transcript:partial', 'transcript:final', 'followup:delta', 'followup:end', 'score:final', 'analysis:error'];
+    for (const name of ['interview:question', 'interview:listening', 'interview:thinking', 'interview:end', 'speech:start', 'speech:end', 'error', ...copilotEvents]) {
       this.socket.on(name as 'interview:end', (payload: unknown) => this.onEvent(name, payload as Record<string, unknown>));
     }
     const joined = await ask(this.socket, 'interview:join', { token: this.token });
@@ -283,6 +285,9 @@ describe('automated interview over Socket.IO (real VAD, real storage, fake LLM)'
     const report = await (await fetch(`${app.origin}/api/interviews/${interview.id}/report?format=md`)).text();
     expect(report).toContain('Automated');
     expect(report).toContain('What latency did you measure?');
+    // Its answers were transcribed and scored, but none of that went to the candidate's socket.
+    expect(candidateTurns.some((turn) => turn.score !== null)).toBe(true);
+    for (const name of ['transcript:partial', 'transcript:final', 'followup:delta', 'followup:end', 'score:final', 'analysis:error']) expect(candidate.named(name), name).toEqual([]);
   }, 120_000);
 
   it('a candidate who says nothing: each question times out, then the interview ends as no-response', async () => {
