@@ -47,7 +47,9 @@ export function buildOpenApiDocument(): JsonObject {
       version: '1.0.0',
       description:
         'Stored interviews: list, detail with transcripts and analyses, upload of a recorded call, reports. ' +
-        'Every error reply is `{ error: { code, message, issues? } }`; times are ms (`...AtMs` since the epoch, `startMs`/`endMs` since the audio start).',
+        'Every error reply is `{ error: { code, message, issues? } }`; times are ms (`...AtMs` since the epoch, `startMs`/`endMs` since the audio start). ' +
+        'Any route: 421 host-not-allowed (a Host Viva does not answer to), 403 origin-not-allowed (a change from a foreign page); ' +
+        'LLM-backed routes: 429 rate-limited with Retry-After (docs/protocol.md, Connections and HTTP).',
     },
     servers: [{ url: '/' }],
     paths: {
