@@ -17,8 +17,9 @@ import {
   type PrepLanguage,
   type UploadedFile,
 } from '../../../protocol/prep.ts';
-import { apiErrorFrom, ApiRequestError, parseReply } from './replies.ts';
-import { defaultUpload, fetchUpload, type SendUpload, type UploadProgress } from './upload-client.ts';
+import { apiErrorFrom, parseReply } from './replies.ts';
+import { createRestTransport } from './rest-transport.ts';
+import type { SendUpload, UploadProgress } from './upload-client.ts';
 
 // The client validates every reply with the preparation API's schemas in protocol/prep.ts, so a reply that drifts from
 // the server's shape fails here with a clear message instead of rendering undefined fields.
@@ -71,23 +72,7 @@ export interface PrepApi {
  * `fetch` otherwise); every reply and error is read by `replies.ts`.
  */
 export function createPrepApi({ baseUrl = '', fetch: givenFetch, upload: givenUpload }: { baseUrl?: string; fetch?: typeof fetch; upload?: SendUpload } = {}): PrepApi {
-  const fetchImpl = givenFetch ?? globalThis.fetch.bind(globalThis);
-  const upload = givenUpload ?? (givenFetch ? fetchUpload(givenFetch) : defaultUpload(fetchImpl));
-  const call = async (path: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> => {
-    let response: Response;
-    try {
-      response = await fetchImpl(`${baseUrl}${path}`, init);
-    } catch (error) {
-      if (init.signal.aborted) throw error;
-      throw new ApiRequestError(0, 'server-unreachable', error instanceof Error ? error.message : String(error));
-    }
-    if (response.ok) return response;
-    throw apiErrorFrom(response.status, await response.json().catch(() => null));
-  };
-  const json = async <T extends z.ZodType>(schema: T, path: string, init: RequestInit & { signal: AbortSignal }): Promise<z.output<T>> => {
-    const response = await call(path, init);
-    return parseReply(schema, response.status, await response.json().catch(() => null), path);
-  };
+  const { upload, call, json } = createRestTransport({ baseUrl, ...(givenFetch ? { fetch: givenFetch } : {}), ...(givenUpload ? { upload: givenUpload } : {}) });
   const uploadJson = async <T extends z.ZodType>(
     schema: T,
     path: string,

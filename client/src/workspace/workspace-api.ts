@@ -8,8 +8,9 @@ import {
   type CreateInterviewRequest,
   type InterviewListQuery,
 } from '../../../protocol/interviews.ts';
-import { apiErrorFrom, ApiRequestError, parseReply } from '../api/replies.ts';
-import { defaultUpload, fetchUpload, type SendUpload, type UploadProgress } from '../api/upload-client.ts';
+import { apiErrorFrom, parseReply } from '../api/replies.ts';
+import { createRestTransport } from '../api/rest-transport.ts';
+import type { SendUpload, UploadProgress } from '../api/upload-client.ts';
 
 /** Filters of the list as the client sends them (every field optional; `limit`/`offset` default on the server). */
 export type ListQuery = Partial<InterviewListQuery>;
@@ -76,24 +77,8 @@ export function listQueryString(query: ListQuery): string {
 
 /** The real API over `fetch` (injectable for tests); uploads through the shared upload client, with byte progress. */
 export function createWorkspaceApi({ baseUrl = '', fetch: givenFetch, upload: givenUpload }: { baseUrl?: string; fetch?: typeof fetch; upload?: SendUpload } = {}): WorkspaceApi {
-  const fetchImpl = givenFetch ?? globalThis.fetch.bind(globalThis);
-  const upload = givenUpload ?? (givenFetch ? fetchUpload(givenFetch) : defaultUpload(fetchImpl));
+  const { upload, call, json } = createRestTransport({ baseUrl, ...(givenFetch ? { fetch: givenFetch } : {}), ...(givenUpload ? { upload: givenUpload } : {}) });
   const id = encodeURIComponent;
-  const call = async (path: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> => {
-    let response: Response;
-    try {
-      response = await fetchImpl(`${baseUrl}${path}`, init);
-    } catch (error) {
-      if (init.signal.aborted) throw error;
-      throw new ApiRequestError(0, 'server-unreachable', error instanceof Error ? error.message : String(error));
-    }
-    if (response.ok) return response;
-    throw apiErrorFrom(response.status, await response.json().catch(() => null));
-  };
-  const json = async <T extends z.ZodType>(schema: T, path: string, init: RequestInit & { signal: AbortSignal }): Promise<z.output<T>> => {
-    const response = await call(path, init);
-    return parseReply(schema, response.status, await response.json().catch(() => null), path);
-  };
 
   return {
     list: (query, signal) => json(InterviewPage, `/api/interviews${listQueryString(query)}`, { signal }),
