@@ -12,12 +12,10 @@
  * audio; they are checked against jfk.txt with a tolerance, never as exact strings.
  */
 import { launchChromium } from './helpers/browser.ts';
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { InterviewDetail, InterviewList } from '../protocol/interviews.ts';
@@ -28,10 +26,8 @@ import { analysisAnswerOf, analysisResponder, jsonScript } from './fakes/fake-an
 import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
 import { ENGLISH_TEST_MODEL, MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
 import { normalizedWords } from './helpers/transcript-accuracy.ts';
+import { CLIENT_DIR, REPO_DIR, ensureClientBuilt } from './helpers/client-build.ts';
 
-const run = promisify(execFile);
-const REPO_DIR = path.resolve(import.meta.dirname, '..');
-const CLIENT_DIR = path.join(REPO_DIR, 'client/dist');
 const OUTPUT_DIR = path.join(REPO_DIR, 'test-output');
 /** 16 kHz mono PCM16; Chromium's fake capture device plays it in a loop. */
 const SPEECH_WAV = path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav');
@@ -172,29 +168,6 @@ async function fillSetup(page: Page, options: { full: boolean }): Promise<void> 
   }
   await page.getByTestId('setup-language').selectOption('en');
   await page.getByTestId('setup-capture-single-mic').check();
-}
-
-/** Newest mtime of the files the client is built from. */
-function newestSourceMtimeMs(): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (!entry.name.includes('.test.')) newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  };
-  walk(path.join(REPO_DIR, 'client/src'));
-  walk(path.join(REPO_DIR, 'protocol'));
-  for (const file of ['client/index.html', 'client/vite.config.ts']) newest = Math.max(newest, statSync(path.join(REPO_DIR, file)).mtimeMs);
-  return newest;
-}
-
-/** Builds client/dist when it is missing or older than its sources (~1-2 s). */
-async function ensureClientBuilt(): Promise<void> {
-  const index = path.join(CLIENT_DIR, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMtimeMs()) return;
-  await run(path.join(REPO_DIR, 'node_modules/.bin/vite'), ['build', 'client', '--logLevel', 'warn'], { cwd: REPO_DIR });
 }
 
 // ---- the run ----

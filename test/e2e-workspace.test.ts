@@ -7,12 +7,10 @@
  * opens it and reads the transcript on the screen against jfk.txt (key words, not exact text). Screenshots at 1280×800
  * in English and Chinese go to test-output/ for a human to look at.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/env.ts';
@@ -23,35 +21,11 @@ import { FAKE_DEFAULT_MODEL, startFakeLlmServer, type FakeLlmServer } from './fa
 import { launchChromium } from './helpers/browser.ts';
 import { ENGLISH_TEST_MODEL, MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
 import { normalizedWords } from './helpers/transcript-accuracy.ts';
+import { CLIENT_DIR, REPO_DIR, ensureClientBuilt } from './helpers/client-build.ts';
 
-const run = promisify(execFile);
-const REPO_DIR = path.resolve(import.meta.dirname, '..');
-const CLIENT_DIR = path.join(REPO_DIR, 'client/dist');
 const OUTPUT_DIR = path.join(REPO_DIR, 'test-output');
 const SPEECH_WAV = path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav');
 const CANDIDATE = 'Jack Kennedy';
-
-/** Newest mtime of the files the client is built from. */
-function newestSourceMtimeMs(): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (!entry.name.includes('.test.')) newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  };
-  walk(path.join(REPO_DIR, 'client/src'));
-  walk(path.join(REPO_DIR, 'protocol'));
-  return newest;
-}
-
-/** Builds client/dist when it is missing or older than its sources. */
-async function ensureClientBuilt(): Promise<void> {
-  const index = path.join(CLIENT_DIR, 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMtimeMs()) return;
-  await run(path.join(REPO_DIR, 'node_modules/.bin/vite'), ['build', 'client', '--logLevel', 'warn'], { cwd: REPO_DIR });
-}
 
 let fake: FakeLlmServer;
 let server: BuiltServer;
