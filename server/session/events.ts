@@ -58,8 +58,18 @@ export type SessionEvent =
   | ({ type: 'channel-progress'; sessionId: string; channel: Channel } & ChannelResumePoint)
   /** The automated interviewer asked (or re-worded) a question. */
   | ({ type: 'question-asked'; sessionId: string } & QuestionTurn)
-  /** A candidate answer to analyse, with the question it answers when known. */
-  | ({ type: 'answer-final' } & TranscriptEvent & { question?: string })
+  /**
+   * An answer still open grew (the candidate paused inside it): its text so far, with the question it answers when known.
+   * Analysis may refresh follow-ups from it (a newer update or the final makes older follow-up work stale); never scored.
+   * `turnId` is the answer's id: the id of its first candidate turn. `turnIds` lists every turn in it so far.
+   */
+  | ({ type: 'answer-update' } & TranscriptEvent & { question?: string; turnIds?: string[] })
+  /**
+   * A complete candidate answer to analyse (follow-ups and the one score), with the question it answers when known.
+   * `turnId` is the answer's id (its first candidate turn); `turnIds` lists every candidate turn it is made of (absent:
+   * just `turnId`), and its text is theirs joined in order.
+   */
+  | ({ type: 'answer-final' } & TranscriptEvent & { question?: string; turnIds?: string[] })
   /** Follow-up suggestion text as the model writes it (never stored). */
   | ({ type: 'followup-delta' } & FollowUpDeltaEvent)
   /** The validated follow-up suggestions of an answer. */
@@ -82,7 +92,12 @@ export type SessionEventOf<T extends SessionEventType> = Extract<SessionEvent, {
 /** Requests a subscriber or a socket handler may submit to a session's subscribers. */
 export type SessionCommand =
   /** Re-run the failed parts of an answer's analysis. */
-  { type: 'retry-analysis'; turnId: string };
+  | { type: 'retry-analysis'; turnId: string }
+  /**
+   * The user changed who said what (relabel) or corrected text: the answers subscriber regroups, and the answers that
+   * changed are analysed again (their old scores replaced).
+   */
+  | { type: 'relabel-turn'; turnId: string; channel: Channel };
 
 /** One independent reader of a session's events. */
 export interface SessionSubscriber {
