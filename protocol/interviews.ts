@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { samplesToMs } from './audio.ts';
 import {
   AnswerScore,
   Channel,
@@ -216,6 +217,16 @@ export const InterviewDetail = z.object({
   turns: z.array(TurnDetail),
 });
 export type InterviewDetail = z.infer<typeof InterviewDetail>;
+
+/**
+ * How long an interview's audio runs (ms): the audio its channels received, or the end of its last turn when that is
+ * later. The last turn alone is too short whenever audio went on after it (a quiet end, finals still decoding at stop).
+ */
+export function interviewDurationMs(detail: { turns: readonly { endMs: number }[]; channels: readonly { samplesReceived: number }[] }): number {
+  const lastTurnEndMs = detail.turns.reduce((max, turn) => Math.max(max, turn.endMs), 0);
+  const heardMs = detail.channels.reduce((max, channel) => Math.max(max, samplesToMs(channel.samplesReceived)), 0);
+  return Math.max(lastTurnEndMs, heardMs);
+}
 
 /** `POST /api/interviews` body: a session context plus language, mode, retention and consent. Unknown keys are refused. */
 export const CreateInterviewRequest = z.strictObject({

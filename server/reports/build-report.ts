@@ -1,5 +1,5 @@
 import type { AnswerScore, FollowUpSuggestion } from '../../protocol/schemas.ts';
-import type { AnalysisFailure, Consent, InterviewDetail, TurnDetail } from '../../protocol/interviews.ts';
+import { interviewDurationMs, type AnalysisFailure, type Consent, type InterviewDetail, type TurnDetail } from '../../protocol/interviews.ts';
 import type { Recommendation, ReportLanguage } from './labels.ts';
 
 /**
@@ -232,7 +232,7 @@ export function buildReport(detail: InterviewDetail, options: { language?: Repor
       statusMessage: interview.statusMessage,
       createdAtMs: interview.createdAtMs,
       endedAtMs: interview.endedAtMs,
-      durationMs: turns.reduce((max, turn) => Math.max(max, turn.endMs), 0),
+      durationMs: interviewDurationMs(detail),
       consent: interview.consent,
       transcriptPurged: interview.transcriptPurgedAtMs !== null,
     },

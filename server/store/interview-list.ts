@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { InterviewList, InterviewListQuery, InterviewMode, InterviewState, InterviewStatus, InterviewSummary } from '../../protocol/interviews.ts';
 import type { Language } from '../../protocol/schemas.ts';
+import { samplesToMs } from '../../protocol/audio.ts';
 
 /** Filters of `listInterviews`; every field optional (newest first, 20 a page). */
 export type ListOptions = Partial<InterviewListQuery>;
@@ -23,6 +24,7 @@ interface SummaryRow {
   failed_count: number;
   pending_count: number;
   last_end_ms: number | null;
+  heard_samples: number | null;
   state: InterviewState;
 }
 
@@ -36,7 +38,8 @@ const COLUMNS = `
   (SELECT COUNT(*) FROM turns t WHERE t.interview_id = i.id AND t.channel = 'candidate'
      AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.interview_id = t.interview_id AND s.turn_id = t.id)
      AND NOT EXISTS (SELECT 1 FROM analysis_failures f WHERE f.interview_id = t.interview_id AND f.turn_id = t.id)) AS pending_count,
-  (SELECT MAX(t.end_ms) FROM turns t WHERE t.interview_id = i.id) AS last_end_ms`;
+  (SELECT MAX(t.end_ms) FROM turns t WHERE t.interview_id = i.id) AS last_end_ms,
+  (SELECT MAX(c.samples_received) FROM channels c WHERE c.interview_id = i.id) AS heard_samples`;
 
 const STATE = `CASE WHEN status IN ('live', 'processing', 'failed') THEN status WHEN pending_count > 0 THEN 'scoring' ELSE 'done' END`;
 
@@ -105,7 +108,8 @@ function toSummary(row: SummaryRow): InterviewSummary {
     endedAtMs: row.ended_at,
     counts: { turns: row.turn_count, answers: row.answer_count, scored: row.scored_count, failed: row.failed_count, pending: row.pending_count },
     state: row.state,
-    durationMs: row.last_end_ms ?? 0,
+    // The audio heard, not only up to the last turn (a quiet end, finals still decoding): as interviewDurationMs.
+    durationMs: Math.max(row.last_end_ms ?? 0, samplesToMs(row.heard_samples ?? 0)),
   };
 }
 

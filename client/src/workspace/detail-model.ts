@@ -1,4 +1,4 @@
-import type { InterviewDetail } from '../../../protocol/interviews.ts';
+import { interviewDurationMs, type InterviewDetail } from '../../../protocol/interviews.ts';
 import { initialInterviewState, type InterviewState, type Turn } from '../state/interview-reducer.ts';
 import type { ReportSummary } from './workspace-api.ts';
 
@@ -71,7 +71,7 @@ export const CSV_COLUMNS = ['interview_id', 'candidate', 'role', 'date', 'durati
 /** A header line and one row for an applicant tracking system: who, when, the numbers and where the full report is. */
 export function csvRow(detail: InterviewDetail, report: ReportSummary | null, reportUrl: string): string {
   const { interview } = detail;
-  const durationMs = detail.turns.reduce((max, turn) => Math.max(max, turn.endMs), 0);
+  const durationMs = interviewDurationMs(detail);
   const dimensions = (report?.summary.dimensions ?? [])
     .filter((dimension) => dimension.average !== null)
     .map((dimension) => `${dimension.name}: ${dimension.average?.toFixed(1)}`)

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { InterviewDetail } from '../../../protocol/interviews.ts';
+import { interviewDurationMs, type InterviewDetail } from '../../../protocol/interviews.ts';
 import type { PrepApi } from '../api/prep-api.ts';
 import { problemOf, type Problem } from '../api/replies.ts';
 import { FeedbackLetterPanel } from '../components/feedback-letter.tsx';
@@ -132,7 +132,7 @@ function DetailHeader(props: { api: WorkspaceApi; detail: InterviewDetail; repor
   const { api, detail, report, changing, onDelete } = props;
   const { w, locale } = useWorkspaceText();
   const { interview } = detail;
-  const durationMs = detail.turns.reduce((max, turn) => Math.max(max, turn.endMs), 0);
+  const durationMs = interviewDurationMs(detail);
   const date = new Date(interview.createdAtMs).toLocaleString(locale === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
   const summary = report?.summary;
   return (
