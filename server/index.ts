@@ -8,7 +8,7 @@ import { ensureClientBuilt } from './client-build.ts';
 import { loadConfig, type Config } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { buildServer } from './core.ts';
-import { ModelsMissingError, ensureModelFiles, llmModelNameFor, modelNamesFor } from './models/ensure-models.ts';
+import { ensureModelFiles, startupModelNames } from './models/ensure-models.ts';
 
 const REPO_DIR = path.resolve(import.meta.dirname, '..');
 const CLIENT_DIR = path.join(REPO_DIR, 'client/dist');
@@ -30,16 +30,13 @@ async function main(): Promise<void> {
   try {
     await ensureClientBuilt({ repoDir: REPO_DIR, clientDir: CLIENT_DIR, log: (line) => logger.info(line) });
     const fetchOptions = { modelsDir: config.modelsDir, fetchMissing: config.modelsFetch, baseUrl: config.modelBaseUrl, stderr: process.stderr, signal: booting.signal };
-    await ensureModelFiles({ ...fetchOptions, names: modelNamesFor(config) });
-    const llmModel = llmModelNameFor(config);
-    if (llmModel) {
-      // The embedded LLM's GGUF (1.1 GB): with VIVA_LLM_OPTIONAL, transcription starts without it when it cannot be fetched.
-      await ensureModelFiles({ ...fetchOptions, names: [llmModel] }).catch((error: unknown) => {
-        if (!(error instanceof ModelsMissingError) || !config.llm.optional) throw error;
-        logger.warn(`${error.message}
-Starting without it (VIVA_LLM_OPTIONAL).`);
-      });
-    }
+    // Speech models and the embedded LLM's GGUF in one go: offline, one message names every missing file. With
+    // VIVA_LLM_OPTIONAL a GGUF that cannot be fetched is a warning and transcription starts without it.
+    await ensureModelFiles({
+      ...fetchOptions,
+      ...startupModelNames(config),
+      onOptionalMissing: (error) => logger.warn(`${error.message}\nStarting without it (VIVA_LLM_OPTIONAL).`),
+    });
     server = await buildServer(config, logger, { clientDir: CLIENT_DIR });
   } catch (error) {
     logger.error(booting.signal.aborted ? 'interrupted while starting' : error instanceof Error ? error.message : String(error));

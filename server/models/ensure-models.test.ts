@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { syntheticWhisperModel } from '../../test/helpers/ggml-file.ts';
 import type { OfficialModelFile } from './catalog.ts';
 import { DownloadError } from './download.ts';
 import { loadConfig } from '../env.ts';
-import { ModelsMissingError, ensureModelFiles, llmModelNameFor, modelNamesFor } from './ensure-models.ts';
+import { ModelsMissingError, ensureModelFiles, llmModelNameFor, modelNamesFor, startupModelNames } from './ensure-models.ts';
 
 /** A mirror on 127.0.0.1 (never the internet): serves files by name, honours Range, can cut a response short. */
 interface Mirror {
@@ -159,5 +159,44 @@ describe('llmModelNameFor', () => {
     expect(llmModelNameFor(loadConfig({}, '/srv/viva'))).toBe('qwen2.5-1.5b-instruct');
     expect(llmModelNameFor(loadConfig({ VIVA_LLM_BASE_URL: 'http://localhost:8000/v1' }, '/srv/viva'))).toBeUndefined();
     expect(llmModelNameFor(loadConfig({ VIVA_LLM_MODEL_FILE: '/data/qwen2.5-7b-instruct-q4_k_m.gguf' }, '/srv/viva'))).toBeUndefined();
+  });
+});
+
+describe('first start offline (issue 16: whisper and Silero were reported first, the GGUF only on a second run)', () => {
+  const offline = (config: ReturnType<typeof loadConfig>, warnings: string[] = []) =>
+    ensureModelFiles({
+      modelsDir: config.modelsDir,
+      fetchMissing: true,
+      baseUrl: 'http://127.0.0.1:9',
+      stderr: stderrSink().stderr,
+      ...startupModelNames(config),
+      onOptionalMissing: (error) => warnings.push(error.message),
+    });
+
+  it('names every missing file in one message, each with its path and the command that fetches it', async () => {
+    const config = loadConfig({ VIVA_MODELS_DIR: dir }, '/srv/viva');
+    const error = await offline(config).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ModelsMissingError);
+    expect((error as ModelsMissingError).missing.map((file) => file.name)).toEqual(['base', 'silero', 'qwen2.5-1.5b-instruct']);
+    const message = (error as Error).message;
+    for (const file of ['whisper/ggml-base.bin', 'silero-vad/silero_vad.onnx', 'llm/qwen2.5-1.5b-instruct-q4_k_m.gguf']) expect(message).toContain(path.join(dir, file));
+    for (const name of ['base', 'silero', 'qwen2.5-1.5b-instruct']) expect(message).toContain(`npm run models:download -- ${name})`);
+    expect(message).toContain('npm run models:download -- base silero qwen2.5-1.5b-instruct');
+  });
+
+  it('with VIVA_LLM_OPTIONAL, still names the GGUF beside missing speech models; alone it is a warning and start-up goes on', async () => {
+    const config = loadConfig({ VIVA_MODELS_DIR: dir, VIVA_LLM_OPTIONAL: 'true' }, '/srv/viva');
+    const error = await offline(config).catch((caught: unknown) => caught);
+    expect((error as ModelsMissingError).missing.map((file) => file.name)).toEqual(['base', 'silero', 'qwen2.5-1.5b-instruct']);
+    expect((error as Error).message).toMatch(/optional: VIVA_LLM_OPTIONAL/);
+
+    for (const file of ['whisper/ggml-base.bin', 'silero-vad/silero_vad.onnx']) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await symlink(path.join(sharedModels, file), path.join(dir, file));
+    }
+    const warnings: string[] = [];
+    expect(await offline(config, warnings)).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(path.join(dir, 'llm/qwen2.5-1.5b-instruct-q4_k_m.gguf'));
   });
 });
