@@ -68,6 +68,16 @@ describe('scores bound to evidence', () => {
     expect(schema.safeParse(four).success).toBe(false);
   });
 
+  it('constrains evidence to the answer’s own clauses when they are given, so a paraphrase cannot be decoded', () => {
+    const choices = transcript.quoteChoices();
+    expect(choices.length).toBeGreaterThan(0);
+    const schema = scoreOutputSchema(rubric, choices);
+    const json = JSON.stringify(z.toJSONSchema(schema));
+    expect(json).toContain(JSON.stringify(choices[0]));
+    expect(schema.safeParse(output([choices[0] ?? ''], [])).success).toBe(true);
+    expect(schema.safeParse(output(['something the candidate never said'], [])).success).toBe(false);
+  });
+
   it('weights only evidenced dimensions', () => {
     expect(weightedOverall([{ id: 'depth', score: 8 }, { id: 'clarity', score: 4 }], rubric)).toBe(7);
     expect(weightedOverall([{ id: 'depth', score: null }, { id: 'clarity', score: 4 }], rubric)).toBe(4);

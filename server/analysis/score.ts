@@ -67,6 +67,8 @@ export async function generateScore(request: ScoreRequest): Promise<AnswerScore>
   const messages = analysisMessages(request.context, task.text);
   const result = await generateObject(request.llm, {
     schema: scoreOutputSchema(rubric) as z.ZodType<ScoreOutput>,
+    // Quotes constrained to the candidate's clauses where the server decodes by schema; checked by the evidence rule anyway.
+    decodingSchema: scoreOutputSchema(rubric, request.transcript.quoteChoices()),
     schemaName: SCORE_SCHEMA_NAME,
     messages,
     signal: request.signal,

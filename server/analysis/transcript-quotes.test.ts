@@ -34,6 +34,26 @@ describe('TranscriptIndex quotes', () => {
   });
 });
 
+describe('TranscriptIndex quote choices (the evidence enum of the score request)', () => {
+  it('offers the candidate’s sentences, without edge punctuation, each one found in the transcript', () => {
+    expect(index.quoteChoices()).toEqual(['We moved billing to Kafka', 'It cut latency by 40']);
+    const zh = new TranscriptIndex('我们把计费迁移到了 Kafka。延迟降低了百分之四十！好。', [], { startMs: 0, endMs: 4_000 });
+    expect(zh.quoteChoices()).toEqual(['我们把计费迁移到了 Kafka', '延迟降低了百分之四十']);
+  });
+
+  it('offers the clauses of a long sentence too, leaves out fragments too short to be evidence, and caps the list', () => {
+    const long =
+      'In my last role I owned the payments reconciliation service end to end, we rewrote the matching job in Go, ' +
+      'and the nightly run went from four hours to twenty minutes, which let finance close the books a day earlier. Yes.';
+    const choices = new TranscriptIndex(long, [], { startMs: 0, endMs: 30_000 }).quoteChoices();
+    expect(choices).toContain('we rewrote the matching job in Go');
+    expect(choices).toContain('and the nightly run went from four hours to twenty minutes');
+    expect(choices).not.toContain('Yes');
+    const many = Array.from({ length: 100 }, (_, i) => `This is sentence number ${i}.`).join(' ');
+    expect(new TranscriptIndex(many, [], { startMs: 0, endMs: 1 }).quoteChoices(10)).toHaveLength(10);
+  });
+});
+
 describe('TranscriptIndex times', () => {
   it('maps a quote inside one segment by character position', () => {
     // "billing to Kafka" is characters 9..25 of a 26-character segment spanning 2000 ms.

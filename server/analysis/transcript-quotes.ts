@@ -23,6 +23,17 @@ interface LocatedSegment {
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 const HAN = /\p{Script=Han}/u;
 const ELLIPSIS = /\.{3,}|…+|⋯+/;
+/** Sentence ends (the split keeps the text between them). */
+const SENTENCE_END = /(?<=[.!?。！？；;])\s*|\n+/u;
+/** Clause ends inside a long sentence. */
+const CLAUSE_END = /(?<=[,，、:：])\s*/u;
+const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
+/** A sentence longer than this is offered in clauses as well (a 3-quote budget is better spent on the part that counts). */
+const LONG_SENTENCE_CHARS = 120;
+/** Longest quote offered (the grammar's string cap is 300). */
+const MAX_QUOTE_CHARS = 280;
+/** Most clauses offered: a grouped five-minute answer stays a small grammar. */
+const MAX_QUOTE_CHOICES = 64;
 
 /** A transcript prepared for quote look-ups and time mapping. */
 export class TranscriptIndex {
@@ -80,6 +91,33 @@ export class TranscriptIndex {
       if (match) matches.push(match);
     }
     return matches;
+  }
+
+  /**
+   * The candidate's own clauses a model may quote as evidence: sentences, and for a long sentence its comma-separated
+   * parts, trimmed of punctuation, each at least a few words. Sent as the enum of the score request's evidence items, so
+   * constrained decoding (the embedded model's grammar, vLLM guided decoding, OpenAI strict mode) can only quote the
+   * transcript; a model that is not constrained is still checked by {@link evidence}.
+   */
+  quoteChoices(maxChoices = MAX_QUOTE_CHOICES): string[] {
+    const choices = new Set<string>();
+    for (const sentence of splitKeeping(this.text, SENTENCE_END)) {
+      const parts = sentence.length > LONG_SENTENCE_CHARS ? splitKeeping(sentence, CLAUSE_END) : [sentence];
+      for (const part of parts) {
+        const clause = part.replace(EDGE_PUNCTUATION, '');
+        if (clause.length > MAX_QUOTE_CHARS || !this.quotable(clause)) continue;
+        choices.add(clause);
+        if (choices.size >= maxChoices) return [...choices];
+      }
+    }
+    return [...choices];
+  }
+
+  /** A clause long enough to be evidence (3 words, or 4 Han characters) that {@link find} locates. */
+  private quotable(clause: string): boolean {
+    const han = [...clause].filter((char) => HAN.test(char)).length;
+    const words = clause.split(/\s+/u).filter((word) => WORD_CHAR.test(word)).length;
+    return (han >= 4 || words >= 3) && this.find(clause) !== undefined;
   }
 
   /** Audio time of a character range, interpolated by character position within the segment(s) that hold it. */
@@ -153,6 +191,10 @@ export class TranscriptIndex {
     }
     return previous?.endMs ?? this.endMs;
   }
+}
+
+function splitKeeping(text: string, separator: RegExp): string[] {
+  return text.split(separator).map((part) => part.trim()).filter((part) => part !== '');
 }
 
 function charBefore(text: string, index: number): string {

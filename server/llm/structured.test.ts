@@ -42,6 +42,16 @@ async function failure(promise: Promise<unknown>): Promise<LlmError> {
 }
 
 describe('generateObject', () => {
+  it('sends a tighter decoding schema when given, but validates the reply with the caller’s schema', async () => {
+    server.enqueue(fakeScripts.json({ name: 'Bob', age: 40 }));
+    const Named = z.object({ name: z.enum(['Alice', 'Carol']), age: z.number().int().min(0) });
+    const result = await generateObject(client(), { schema: Person, decodingSchema: Named, schemaName: 'person', messages });
+    // The fake server does not enforce the schema; the reply outside the enum is still a valid Person.
+    expect(result.object).toEqual({ name: 'Bob', age: 40 });
+    const sent = JSON.stringify(server.chatRequests()[0]?.body);
+    expect(sent).toContain('"enum":["Alice","Carol"]');
+  });
+
   it('streams a json_schema request and returns the validated object', async () => {
     server.enqueue(fakeScripts.json(alice, { chunkSize: 3 }));
     const deltas: string[] = [];

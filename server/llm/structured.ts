@@ -22,6 +22,12 @@ export interface GenerateAttempt {
 export interface GenerateObjectOptions<T> {
   /** Validates the model's object; also sent as the JSON schema. Keep it to features strict mode supports (see docs). */
   schema: z.ZodType<T>;
+  /**
+   * A tighter schema sent for constrained decoding only (e.g. evidence limited to the transcript's own clauses); the reply
+   * is still validated with `schema`, so a server that does not enforce it is not failed for what the caller checks
+   * itself. The format instructions (no json_schema mode) and the repair prompt show `schema`.
+   */
+  decodingSchema?: z.ZodType | undefined;
   /** response_format name: a-z, 0-9, _ and -, at most 64 characters. */
   schemaName: string;
   messages: ChatMessage[];
@@ -80,6 +86,7 @@ export async function generateObject<T>(client: LlmProvider, options: GenerateOb
   const language = options.language ?? 'en';
   const jsonSchema = toResponseJsonSchema(options.schema);
   const schemaText = JSON.stringify(jsonSchema);
+  const decodingJsonSchema = options.decodingSchema === undefined ? jsonSchema : toResponseJsonSchema(options.decodingSchema);
   let requests = 0;
 
   const send = async (messages: ChatMessage[], firstReason: GenerateAttempt['reason']): Promise<ChatResult & { mode: StructuredOutputMode }> => {
@@ -93,7 +100,7 @@ export async function generateObject<T>(client: LlmProvider, options: GenerateOb
         const result = await client.streamChat({
           // The repair prompt carries the schema itself.
           messages: firstReason === 'repair' ? messages : withFormatInstruction(messages, mode),
-          structured: { mode, name: options.schemaName, schema: jsonSchema },
+          structured: { mode, name: options.schemaName, schema: decodingJsonSchema },
           signal: options.signal,
           timeoutMs: options.timeoutMs,
           temperature: options.temperature,
