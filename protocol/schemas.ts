@@ -179,6 +179,8 @@ export const ErrorCode = z.enum([
   'not-found',
   /** A candidate link's socket asked for another session, or for something only an interviewer may do. */
   'forbidden',
+  /** The socket has no signed-in user (a session cookie or `auth: { token }`) and is not a candidate link's. */
+  'unauthenticated',
   /** Too many sessions opened from this client; the message says when to retry. */
   'rate-limited',
   'internal',

@@ -13,6 +13,7 @@ import type { AnswerAnalyzerOptions } from './analysis/answer-analyzer.ts';
 import { createInterviewsRouter, type InterviewsRouter, type ProcessRecording } from './api/interviews.ts';
 import { createPrepRouter } from './api/prep.ts';
 import type { TurnDecoder } from './asr/turn-decoder.ts';
+import { buildAuth, type AppAuth, type AuthOptions } from './auth/index.ts';
 import { buildAutomatedInterviews, type AutomatedParts, type BuildAutomatedOptions } from './automated/index.ts';
 import { createHttpGuard, type SecurityOptions } from './http/http-guard.ts';
 import { createAnalysisSubscriber } from './features/analysis-subscriber.ts';
@@ -75,6 +76,8 @@ export interface AppDeps {
   security?: SecurityOptions;
   /** Settings of batch screening (served with the other preparation routes when there is storage and an LLM). */
   screening?: { roots?: string[]; concurrency?: number };
+  /** Accounts: deny by default (see server/auth/index.ts); users live in the storage's database, else in memory. */
+  auth?: AuthOptions;
 }
 
 /** The running app. */
@@ -88,6 +91,8 @@ export interface VivaApp {
   processRecording?: ProcessRecording;
   /** Automated interviews (with storage and an LLM). */
   automated?: AutomatedParts;
+  /** Users, sign-in sessions, API tokens and ownership. */
+  auth: AppAuth;
   /** Listens on host:port (port 0 picks a free one) and resolves the bound port. */
   listen(port: number, host?: string): Promise<number>;
   /** Stops every session (waiting for finals), cancels recording jobs and closes the servers. */
@@ -105,6 +110,16 @@ export function createApp(deps: AppDeps): VivaApp {
   const prompts = deps.prompts ?? createPromptLibrary();
   const repository = storage?.repository;
   const paths = storage ? dataPaths(storage.dataDir) : undefined;
+  const auth = buildAuth({
+    ...(paths ? { dbPath: paths.dbPath } : {}),
+    hosts: guard.hosts,
+    logger,
+    llmCallsPerUserPerMinute: guard.limits.llmCallsPerUserPerMinute,
+    secureCookies: deps.security?.publicUrl?.startsWith('https:') ?? false,
+    // Not enforced by default yet: every caller of the API is being taught to sign in first (test/helpers/auth.ts).
+    options: { enforce: false, ...deps.auth },
+  });
+  auth.installSockets(io);
 
   const automated =
     storage && paths && llm
@@ -127,9 +142,9 @@ export function createApp(deps: AppDeps): VivaApp {
     : undefined;
   const interviews = storage && paths ? interviewsRouter(storage, paths.uploadDir, logger, sessions, processRecording) : undefined;
   const apiRouters: Router[] = [...(interviews ? [interviews] : []), ...prepRouters(deps, prompts), ...(automated ? [automated.router] : [])];
-  mountRoutes(app, apiRouters, sessions, deps.clientDir, repository);
+  mountRoutes(app, auth, apiRouters, sessions, deps.clientDir, repository);
 
-  const sessionSockets = createSessionSocketHandlers({ io, hub: sessions, logger, sessionLimiter: guard.sessionLimiter, ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }) });
+  const sessionSockets = createSessionSocketHandlers({ io, hub: sessions, logger, sessionLimiter: guard.sessionLimiter, userSessionLimiter: guard.userSessionLimiter, ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }) });
   io.on('connection', (socket) => {
     sessionSockets.onConnection(socket);
     automated?.onConnection(socket);
@@ -148,6 +163,7 @@ export function createApp(deps: AppDeps): VivaApp {
     sessions,
     ...(processRecording ? { processRecording } : {}),
     ...(automated ? { automated } : {}),
+    auth,
     listen(port, host = '127.0.0.1') {
       guard.hosts.allowListeningAddress(host);
       return new Promise((resolve, reject) => {
@@ -166,6 +182,7 @@ export function createApp(deps: AppDeps): VivaApp {
       automated?.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      auth.close();
     },
   };
 }
@@ -230,12 +247,21 @@ function interviewsRouter(
   });
 }
 
-function mountRoutes(app: Express, apiRouters: Router[], sessions: SessionHub, clientDir: string | undefined, repository: InterviewRepository | undefined): void {
+function mountRoutes(
+  app: Express,
+  auth: AppAuth,
+  apiRouters: Router[],
+  sessions: SessionHub,
+  clientDir: string | undefined,
+  repository: InterviewRepository | undefined,
+): void {
   app.disable('x-powered-by');
   app.get('/healthz', (_request, response) => {
     // `storage` says whether writes are stored and which interviews stopped being recorded (see InterviewRepository).
     response.json({ ok: true, sessions: sessions.size, ...(repository ? { storage: repository.storageHealth() } : {}) });
   });
+  // Deny by default: the gate stands before every /api router, so a route added to any of them needs a caller.
+  auth.install(app);
   for (const router of apiRouters) app.use('/api', router);
   if (clientDir && existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir));

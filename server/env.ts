@@ -61,6 +61,10 @@ const EnvSchema = z.object({
   VIVA_RATE_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RATE_LIMITS.sessionsPerMinute),
   /** LLM-backed REST calls (match, plans, feedback, résumé parsing, screening starts) per client IP per minute. */
   VIVA_RATE_LLM_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RATE_LIMITS.llmCallsPerMinute),
+  /** `session:start` per signed-in user per minute. */
+  VIVA_RATE_USER_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RATE_LIMITS.sessionsPerUserPerMinute),
+  /** LLM-backed REST calls per signed-in user per minute. */
+  VIVA_RATE_USER_LLM_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RATE_LIMITS.llmCallsPerUserPerMinute),
   VIVA_PARTIAL_INTERVAL_MS: z.coerce.number().int().min(200).max(10_000).default(1000),
   VIVA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -162,7 +166,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     linkSecret: e.VIVA_LINK_SECRET,
     publicUrl: e.VIVA_PUBLIC_URL,
     allowedHosts: e.VIVA_ALLOWED_HOSTS.split(',').map((host) => host.trim()).filter((host) => host !== ''),
-    rateLimits: { sessionsPerMinute: e.VIVA_RATE_SESSIONS_PER_MINUTE, llmCallsPerMinute: e.VIVA_RATE_LLM_PER_MINUTE },
+    rateLimits: {
+      sessionsPerMinute: e.VIVA_RATE_SESSIONS_PER_MINUTE,
+      llmCallsPerMinute: e.VIVA_RATE_LLM_PER_MINUTE,
+      sessionsPerUserPerMinute: e.VIVA_RATE_USER_SESSIONS_PER_MINUTE,
+      llmCallsPerUserPerMinute: e.VIVA_RATE_USER_LLM_PER_MINUTE,
+    },
     logLevel: e.VIVA_LOG_LEVEL,
   };
 }

@@ -11,6 +11,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { DecodeScheduler } from '../server/asr/scheduler.ts';
 import type { Transcriber } from '../server/asr/transcriber.ts';
 import type { AutomatedParts } from '../server/automated/index.ts';
+import type { AuthOptions } from '../server/auth/index.ts';
 import type { SecurityOptions } from '../server/http/http-guard.ts';
 import type { TurnTakingConfig } from '../server/automated/turn-taking.ts';
 import { FOLLOW_UP_DECISION_SCHEMA_NAME } from '../server/automated/follow-up-decider.ts';
@@ -29,6 +30,7 @@ import type { CandidateClientEvents, CandidateServerEvents } from '../protocol/e
 import type { Interview } from '../protocol/interviews.ts';
 import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
 import { analysisAnswerOf, analysisResponder, defaultRubricScore, followUpsReply, jsonScript, openingWordsOf } from './fakes/fake-analysis-answers.ts';
+import { signIn, type TestCaller } from './helpers/auth.ts';
 import { startSpeechApp, type SpeechApp } from './helpers/speech-app.ts';
 
 /** A candidate's socket: the shared protocol plus the candidate events. */
@@ -45,6 +47,8 @@ export interface AutomatedAppOptions {
   stopGraceMs?: number;
   /** Host allow-list and rate limits (the app's defaults when absent). */
   security?: SecurityOptions;
+  /** Account settings (the app's defaults when absent). */
+  auth?: AuthOptions;
 }
 
 /** The running test app. */
@@ -60,7 +64,9 @@ export interface AutomatedApp {
   setFollowUps(next: (string | null)[]): void;
   /** Chat requests that were follow-up decisions. */
   decisionRequests(): RecordedLlmRequest[];
-  /** Creates an interview through the recruiter's REST route. */
+  /** The recruiter the helpers act as: an admin signed in with a token (test/helpers/auth.ts). */
+  admin: TestCaller;
+  /** Creates an interview through the recruiter's REST route, as `admin`. */
   createInterview(body: CreateAutomatedInterviewRequest): Promise<{ interview: Interview; link: IssuedCandidateLink }>;
   close(): Promise<void>;
 }
@@ -97,7 +103,9 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
     ...(options.transcriber ? { decoder: new DecodeScheduler(options.transcriber) } : {}),
     ...(options.clientDir ? { clientDir: options.clientDir } : {}),
     ...(options.security ? { security: options.security } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
   });
+  const admin = await signIn(speech.app, { name: 'recruiter-admin' });
   const automated = speech.app.automated;
   if (!automated) throw new Error('createApp built no automated interviews');
   const origin = `http://127.0.0.1:${speech.port}`;
@@ -109,12 +117,13 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
     automated,
     llm,
     dataDir,
+    admin,
     setFollowUps(next) {
       followUps = [...next];
     },
     decisionRequests: () => llm.chatRequests().filter((request) => request.schemaName === FOLLOW_UP_DECISION_SCHEMA_NAME),
     async createInterview(body) {
-      const response = await fetch(`${origin}/api/automated-interviews`, {
+      const response = await admin.fetch(`${origin}/api/automated-interviews`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),

@@ -7,12 +7,12 @@ import type { InterviewRepository } from '../store/repository.ts';
  * recommendation (built from the row's detail, so the list and the report never disagree; only the page's rows are
  * read), and every stored role for the role filter.
  */
-export function interviewPage(repository: InterviewRepository, query: Partial<InterviewListQuery>): InterviewPage {
-  const list = repository.listInterviews(query);
+export function interviewPage(repository: InterviewRepository, query: Partial<InterviewListQuery>, visibleTo?: string): InterviewPage {
+  const list = repository.listInterviews({ ...query, visibleTo });
   const items = list.items.map((item) => {
     const detail = repository.getInterviewDetail(item.id);
     const summary = detail ? buildReport(detail, { language: 'en', generatedAtMs: 0 }).summary : null;
     return { ...item, overall: summary?.weightedOverall ?? null, recommendation: summary?.recommendation ?? 'insufficient-evidence' };
   });
-  return { ...list, items, roles: repository.listRoles() };
+  return { ...list, items, roles: repository.listRoles(visibleTo) };
 }

@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { CreateInterviewRequest, InterviewListQuery, UpdateInterviewRequest, type Interview } from '../../protocol/interviews.ts';
+import { callerOf } from '../http/auth-gate.ts';
 import { renderReport } from '../reports/index.ts';
 import type { InterviewRepository } from '../store/repository.ts';
 import { ApiError, apiErrorHandler, parseOr400, type ApiLogger } from './errors.ts';
@@ -169,7 +170,9 @@ function mountInterviewRoutes(
     '/interviews',
     route((req, res) => {
       const query = parseOr400(InterviewListQuery, req.query, 'query');
-      res.json(interviewPage(repository, query));
+      // Filtered in SQL (paging and totals count only what the caller may see); admins and the caller-less see all.
+      const user = callerOf(res)?.user;
+      res.json(interviewPage(repository, query, user && user.role !== 'admin' ? user.id : undefined));
     }),
   );
 

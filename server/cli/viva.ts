@@ -16,6 +16,8 @@ Commands:
   review RECORDING --out REPORT   transcribe and analyse a recorded interview; write an HTML, Markdown or JSON report
   screen --jd FILE RESUMES... --out FILE   rank resumes against a job description
   serve                           start the Viva server (the same as \`npm start\`)
+  users add NAME --role ROLE      create a user (admin, recruiter, interviewer); \`users list\` shows them
+  token create --name NAME        print a new API token on the last line (--user USER; \`token list\`, \`token revoke ID\`)
   help [COMMAND]                  show this help, or a command's
 
 Settings come from the environment (VIVA_MODELS_DIR, VIVA_DATA_DIR, VIVA_LLM_BASE_URL, ...; see the README).
@@ -48,6 +50,12 @@ export async function runViva(argv: string[], deps: VivaCliDeps = {}): Promise<n
       const { runScreen } = await import('./screen.ts');
       return runScreen(rest, { stdout, stderr, ...(deps.signal ? { signal: deps.signal } : {}) });
     }
+    case 'users':
+    case 'token': {
+      const { runUsers, runToken } = await import('./accounts.ts');
+      const dataDir = deps.config?.dataDir ?? (await import('../env.ts')).loadConfig().dataDir;
+      return (command === 'users' ? runUsers : runToken)(rest, { stdout, stderr, dataDir });
+    }
     case 'serve': {
       if (rest.includes('-h') || rest.includes('--help')) {
         stdout.write('Usage: viva serve\n\nStarts the Viva server (the same as `npm start`); settings come from the environment (PORT, HOST, VIVA_*).\n');
@@ -65,7 +73,7 @@ export async function runViva(argv: string[], deps: VivaCliDeps = {}): Promise<n
     case '-h':
     case '--help': {
       const topic = rest[0];
-      if (topic === 'review' || topic === 'screen' || topic === 'serve') return runViva([topic, '--help'], deps);
+      if (topic === 'review' || topic === 'screen' || topic === 'serve' || topic === 'users' || topic === 'token') return runViva([topic, '--help'], deps);
       stdout.write(USAGE);
       return VIVA_EXIT.ok;
     }

@@ -20,6 +20,10 @@ export interface HttpGuard {
   hosts: HostPolicy;
   /** `session:start` per client IP. */
   sessionLimiter: RateLimiter;
+  /** `session:start` per signed-in user. */
+  userSessionLimiter: RateLimiter;
+  /** The limits in force (defaults filled in). */
+  limits: RateLimits;
   /** Installs headers, the host check and the LLM rate limit (call before mounting routes). */
   install(app: Express): void;
   /** Socket.IO's `allowRequest`: a foreign Host or Origin is refused before the handshake. */
@@ -36,6 +40,8 @@ export function createHttpGuard(options: SecurityOptions = {}): HttpGuard {
   return {
     hosts,
     sessionLimiter: new RateLimiter(limits.sessionsPerMinute, 60_000),
+    userSessionLimiter: new RateLimiter(limits.sessionsPerUserPerMinute, 60_000),
+    limits,
     install(app) {
       app.use(securityHeaders(), hostCheck(hosts), llmRateLimit(llmLimiter));
     },

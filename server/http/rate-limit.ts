@@ -39,13 +39,17 @@ export interface RateLimits {
   sessionsPerMinute: number;
   /** LLM-backed REST calls (match, plans, feedback, résumé parsing, screening starts) per client IP per minute. */
   llmCallsPerMinute: number;
+  /** `session:start` per signed-in user per minute (users behind one proxy share an address, not this). */
+  sessionsPerUserPerMinute: number;
+  /** LLM-backed REST calls per signed-in user per minute. */
+  llmCallsPerUserPerMinute: number;
 }
 
 /** Defaults: far above what one interviewer does, far below a script. */
-export const DEFAULT_RATE_LIMITS: RateLimits = { sessionsPerMinute: 30, llmCallsPerMinute: 60 };
+export const DEFAULT_RATE_LIMITS: RateLimits = { sessionsPerMinute: 30, llmCallsPerMinute: 60, sessionsPerUserPerMinute: 20, llmCallsPerUserPerMinute: 30 };
 
 /** The REST routes that call the LLM (POST). */
-const LLM_ROUTES = new Set(['/api/match', '/api/plans', '/api/feedback', '/api/resumes/parse', '/api/screenings']);
+export const LLM_ROUTES: ReadonlySet<string> = new Set(['/api/match', '/api/plans', '/api/feedback', '/api/resumes/parse', '/api/screenings']);
 
 /** Whole seconds to wait, at least 1 (the `Retry-After` header). */
 export const retryAfterSeconds = (retryAfterMs: number): number => Math.max(1, Math.ceil(retryAfterMs / 1000));

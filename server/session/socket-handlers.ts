@@ -20,7 +20,7 @@ import type { Logger } from '../logger.ts';
 import { SOCKET_SOURCE } from './session.ts';
 import type { SessionHub } from './session-hub.ts';
 import { roomOf, type VivaIo } from './socket-emitter.ts';
-import { candidatePresenceRoomOf, refusalFor, scopeOf } from './socket-scope.ts';
+import { candidatePresenceRoomOf, claimSession, refusalFor, scopeOf } from './socket-scope.ts';
 
 /** A connection (an interviewer's screen or a candidate page: one Socket.IO server serves both). */
 export type VivaSocket = Socket<CandidateClientEvents, CandidateServerEvents>;
@@ -34,6 +34,8 @@ export interface SessionSocketDeps {
   idleStopMs?: number;
   /** `session:start` per client IP (none: unlimited). */
   sessionLimiter?: RateLimiter;
+  /** `session:start` per signed-in user (none: unlimited). */
+  userSessionLimiter?: RateLimiter;
 }
 
 /** The handlers of one connection, and a way to cancel the idle timers at shutdown. */
@@ -101,9 +103,18 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
         const seconds = retryAfterSeconds(verdict.retryAfterMs);
         return ack(fail('rate-limited', `too many sessions started from this address (at most ${deps.sessionLimiter?.limit} a minute); retry in ${seconds} s`));
       }
+      const scope = scopeOf(socket);
+      const userId = scope.kind === 'interviewer' ? scope.access?.userId : undefined;
+      const perUser = userId === undefined ? undefined : deps.userSessionLimiter?.take(userId);
+      if (perUser && !perUser.ok) {
+        const seconds = retryAfterSeconds(perUser.retryAfterMs);
+        return ack(fail('rate-limited', `too many sessions started by this user (at most ${deps.userSessionLimiter?.limit} a minute); retry in ${seconds} s`));
+      }
       const sessionId = randomUUID();
       const { language, channels, context } = parsed.data;
       hub.open({ sessionId, language, channels, context: context ?? {} }, 'start', SOCKET_SOURCE);
+      // The store subscriber created the interview row while the session opened: it belongs to whoever started it.
+      claimSession(socket, sessionId);
       join(sessionId);
       log.info(`session ${sessionId} started (${language}, ${channels.join('+')})`);
       ack({ ok: true, data: { sessionId } });
@@ -164,6 +175,8 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       const { sessionId, turnId } = parsed.data;
       // Retrying an analysis is the interviewer's: a candidate never sees analyses.
       if (scopeOf(socket).kind === 'candidate') return ack(fail('forbidden', 'analysis:retry refused: a candidate link cannot do this'));
+      const refused = refusalFor(socket, sessionId);
+      if (refused) return ack(fail('forbidden', `analysis:retry refused: ${refused}`));
       const reply = hub.forClient(sessionId)?.events.command({ type: 'retry-analysis', turnId });
       if (!reply?.ok) return ack(fail('not-found', `no analysis to retry for turn ${turnId}`));
       ack({ ok: true, data: { turnId } });

@@ -3,8 +3,14 @@ import type { InterviewList, InterviewListQuery, InterviewMode, InterviewState, 
 import type { Language } from '../../protocol/schemas.ts';
 import { samplesToMs } from '../../protocol/audio.ts';
 
-/** Filters of `listInterviews`; every field optional (newest first, 20 a page). */
-export type ListOptions = Partial<InterviewListQuery>;
+/**
+ * Filters of `listInterviews`; every field optional (newest first, 20 a page). `visibleTo` (a user id) keeps the
+ * interviews that user owns or that were shared with them; absent, every interview is listed (an admin).
+ */
+export type ListOptions = Partial<InterviewListQuery> & { visibleTo?: string | undefined };
+
+/** The ownership condition: part of the WHERE clause, so paging and totals count only what the user may see. */
+const VISIBLE = `(i.owner_id = @visibleTo OR i.id IN (SELECT s.interview_id FROM interview_shares s WHERE s.user_id = @visibleTo))`;
 
 interface SummaryRow {
   id: string;
@@ -73,6 +79,10 @@ function termCondition(term: string, index: number, params: Record<string, unkno
 function whereOf(options: ListOptions): { where: string; params: Record<string, unknown> } {
   const conditions: string[] = [];
   const params: Record<string, unknown> = {};
+  if (options.visibleTo !== undefined) {
+    conditions.push(VISIBLE);
+    params.visibleTo = options.visibleTo;
+  }
   if (options.status) {
     conditions.push('i.status = @status');
     params.status = options.status;
@@ -118,7 +128,7 @@ function toSummary(row: SummaryRow): InterviewSummary {
  * filtered), counters per row, text search through the FTS5 trigram tables (see search-migration.ts). Only the page's
  * rows get their counters computed unless the `state` filter needs them for every candidate row.
  */
-export function createInterviewList(db: Database.Database): { list(options?: ListOptions): InterviewList; roles(): string[] } {
+export function createInterviewList(db: Database.Database): { list(options?: ListOptions): InterviewList; roles(visibleTo?: string): string[] } {
   const cache = new Map<string, { page: Database.Statement; count: Database.Statement }>();
   const statementsFor = (where: string, byState: boolean) => {
     const key = `${byState}|${where}`;
@@ -138,6 +148,9 @@ export function createInterviewList(db: Database.Database): { list(options?: Lis
     return found;
   };
   const rolesStatement = db.prepare('SELECT DISTINCT role FROM interviews WHERE role IS NOT NULL AND role <> \'\' ORDER BY role');
+  const visibleRolesStatement = db.prepare(
+    `SELECT DISTINCT i.role FROM interviews i WHERE i.role IS NOT NULL AND i.role <> '' AND ${VISIBLE} ORDER BY i.role`,
+  );
 
   return {
     list(options = {}) {
@@ -151,8 +164,9 @@ export function createInterviewList(db: Database.Database): { list(options?: Lis
       const total = (statements.count.get(params) as { n: number }).n;
       return { items: rows.map(toSummary), total, limit, offset };
     },
-    roles() {
-      return (rolesStatement.all() as { role: string }[]).map((row) => row.role);
+    roles(visibleTo) {
+      const rows = visibleTo === undefined ? rolesStatement.all() : visibleRolesStatement.all({ visibleTo });
+      return (rows as { role: string }[]).map((row) => row.role);
     },
   };
 }

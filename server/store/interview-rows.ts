@@ -80,9 +80,9 @@ function interviewStatements(db: Database.Database) {
   return {
     insert: db.prepare(`
       INSERT INTO interviews (id, title, role, job_description, resume, candidate_name, language, mode, context, status,
-        created_at, updated_at, audio_retention_days, transcript_retention_days, consent)
+        created_at, updated_at, audio_retention_days, transcript_retention_days, consent, owner_id)
       VALUES (@id, @title, @role, @job_description, @resume, @candidate_name, @language, @mode, @context, @status,
-        @now, @now, @audio_retention_days, @transcript_retention_days, @consent)`),
+        @now, @now, @audio_retention_days, @transcript_retention_days, @consent, @owner_id)`),
     get: db.prepare('SELECT * FROM interviews WHERE id = ?'),
     updateStatus: db.prepare(`
       UPDATE interviews SET status = @status, status_message = @message, updated_at = @now, recording_job_id = @job,
@@ -128,6 +128,7 @@ export function createInterviewRows(db: Database.Database, now: () => number): I
         audio_retention_days: input.audioRetentionDays ?? null,
         transcript_retention_days: input.transcriptRetentionDays ?? null,
         consent: consent === null ? null : JSON.stringify(consent),
+        owner_id: input.ownerId ?? null,
       });
       const created = getInterview(id);
       if (!created) throw new Error(`interview ${id} vanished right after insert`);
@@ -137,7 +138,7 @@ export function createInterviewRows(db: Database.Database, now: () => number): I
     getInterview,
 
     listInterviews: (options = {}) => list.list(options),
-    listRoles: () => list.roles(),
+    listRoles: (visibleTo) => list.roles(visibleTo),
 
     updateInterview(id, patch) {
       const columns: Record<string, unknown> = {};

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { AUTH_MIGRATION } from '../auth/auth-migration.ts';
 import { SEARCH_MIGRATION } from './search-migration.ts';
 
 /** One schema change; `version` numbers run 1, 2, 3... and are recorded in SQLite's `user_version`. */
@@ -104,6 +105,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   SEARCH_MIGRATION,
+  AUTH_MIGRATION,
 ];
 
 /** Thrown when the database was written by a newer Viva than this one. */

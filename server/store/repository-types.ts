@@ -62,6 +62,8 @@ export interface NewInterview {
   audioRetentionDays?: number | null;
   transcriptRetentionDays?: number | null;
   consent?: Consent | null;
+  /** The user who created it (null: stored before accounts, or by the server itself; only admins see those). */
+  ownerId?: string | null;
 }
 
 /** Fields `updateInterview` may change. */
@@ -131,8 +133,8 @@ export interface InterviewRepository {
   getInterview(id: string): Interview | null;
   /** Newest first, with counts, filtered and searched (see interview-list.ts). `limit` 1-100 (default 20). */
   listInterviews(options?: ListOptions): InterviewList;
-  /** Every non-empty role stored, sorted (the list's role filter). */
-  listRoles(): string[];
+  /** Every non-empty role stored, sorted (the list's role filter); `visibleTo` as in `listInterviews`. */
+  listRoles(visibleTo?: string): string[];
   /** Changes labels, context, retention or consent; null if the interview does not exist. */
   updateInterview(id: string, patch: InterviewPatch): Interview | null;
   /**

@@ -56,7 +56,21 @@ describe('interview repository', () => {
     const tables = (
       db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts_%' ORDER BY name").all() as { name: string }[]
     ).map((t) => t.name);
-    expect(tables).toEqual(['analysis_failures', 'channels', 'interviews', 'interviews_fts', 'scores', 'suggestions', 'turns', 'turns_fts']);
+    expect(tables).toEqual([
+      'analysis_failures',
+      'api_tokens',
+      'auth_sessions',
+      'channels',
+      'interview_shares',
+      'interviews',
+      'interviews_fts',
+      'scores',
+      'screening_owners',
+      'suggestions',
+      'turns',
+      'turns_fts',
+      'users',
+    ]);
     db.close();
     expect(existsSync(path.join(dataDir, 'audio'))).toBe(true);
   });

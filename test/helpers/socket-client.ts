@@ -26,9 +26,12 @@ const SERVER_EVENTS: (keyof ServerToClientEvents)[] = [
   'error',
 ];
 
-/** Connects a real Socket.IO client over websocket and records every server event it receives. */
-export async function connectClient(port: number): Promise<{ socket: VivaClient; events: ReceivedEvent[] }> {
-  const socket: VivaClient = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true });
+/**
+ * Connects a real Socket.IO client over websocket and records every server event it receives. `auth` is the signed-in
+ * caller's handshake option (`signIn(app).socketAuth`, test/helpers/auth.ts); without it the socket is anonymous.
+ */
+export async function connectClient(port: number, auth?: { token: string }): Promise<{ socket: VivaClient; events: ReceivedEvent[] }> {
+  const socket: VivaClient = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true, ...(auth ? { auth } : {}) });
   const events: ReceivedEvent[] = [];
   for (const name of SERVER_EVENTS) {
     socket.on(name as 'error', (payload: unknown) => {

@@ -1,0 +1,216 @@
+/**
+ * Accounts and scoped access against the real app (real HTTP, real Socket.IO, real SQLite, the composition root with
+ * storage, an LLM and automated interviews): deny by default on every REST route and socket event, tokens, cookies and
+ * CSRF, the first admin, ownership and sharing, per-user limits.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_API_ROUTES } from '../server/http/auth-gate.ts';
+import { startAutomatedApp, type AutomatedApp } from './automated-app.ts';
+import { signIn, type TestCaller } from './helpers/auth.ts';
+import { connectClient, startSession } from './helpers/socket-client.ts';
+
+let app: AutomatedApp;
+let base: string;
+
+beforeAll(async () => {
+  app = await startAutomatedApp({ auth: { enforce: true }, security: { rateLimits: { sessionsPerUserPerMinute: 3 } } });
+  base = app.origin;
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+});
+
+/** Every route of the Express app: method and path, the routers' routes prefixed with their `/api` mount. */
+function routesOf(expressApp: AutomatedApp['speech']['app']['express']): { method: string; path: string }[] {
+  const found: { method: string; path: string }[] = [];
+  const walk = (stack: unknown[], prefix: string): void => {
+    for (const raw of stack) {
+      const layer = raw as { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } };
+      if (layer.route) {
+        for (const path of [layer.route.path].flat()) {
+          for (const method of Object.keys(layer.route.methods)) found.push({ method: method.toUpperCase(), path: `${prefix}${path}` });
+        }
+      } else if (layer.handle?.stack) {
+        // Every router of this app is mounted at /api (server/app.ts).
+        walk(layer.handle.stack, '/api');
+      }
+    }
+  };
+  walk((expressApp as unknown as { router: { stack: unknown[] } }).router.stack, '');
+  return found;
+}
+
+describe('deny by default', () => {
+  it('every REST route under /api refuses a request without credentials, except the sign-in routes', async () => {
+    const routes = routesOf(app.speech.app.express).filter((route) => route.path.startsWith('/api/'));
+    // The walk found the routers (interviews, prep, screenings, automated, auth): a broken walk cannot pass.
+    expect(routes.length).toBeGreaterThan(25);
+    const publicRoutes = new Set(PUBLIC_API_ROUTES.map((route) => route.replace(' ', ' /api')));
+    for (const route of routes) {
+      const url = `${base}${route.path.replace(/:[A-Za-z]+/g, 'x')}`;
+      const response = await fetch(url, { method: route.method, headers: { 'content-type': 'application/json' }, ...(route.method === 'GET' ? {} : { body: '{}' }) });
+      const key = `${route.method} ${route.path}`;
+      if (publicRoutes.has(key)) expect(response.status, key).not.toBe(200);
+      else expect(response.status, key).toBe(401);
+    }
+    // What stays open: health probes.
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('every socket event refuses an anonymous socket (only joining with a candidate link is open)', async () => {
+    const { socket } = await connectClient(app.port);
+    try {
+      const server = [...app.speech.app.io.sockets.sockets.values()].find((candidate) => candidate.id === socket.id);
+      const events = server!.eventNames().map(String).filter((name) => !['disconnect', 'disconnecting', 'error'].includes(name));
+      expect(events).toEqual(expect.arrayContaining(['session:start', 'session:resume', 'session:stop', 'audio:frame', 'analysis:retry', 'interview:consent']));
+      for (const event of events) {
+        const reply = (await (socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, { sessionId: 'x', token: 'x' })) as {
+          ok: boolean;
+          error: { code: string };
+        };
+        expect(reply.ok, event).toBe(false);
+        if (event === 'interview:join') expect(reply.error.code).toBe('link-invalid');
+        else expect(reply.error.code, event).toBe('unauthenticated');
+      }
+    } finally {
+      socket.disconnect();
+    }
+  });
+});
+
+describe('tokens and sign-in', () => {
+  it('an API token works as a Bearer header and in the socket handshake; a wrong one is refused', async () => {
+    const caller = await signIn(app.speech.app, { role: 'recruiter' });
+    expect((await caller.fetch(`${base}/api/interviews`)).status).toBe(200);
+    expect((await fetch(`${base}/api/interviews`, { headers: { authorization: 'Bearer vt_wrong' } })).status).toBe(401);
+    const { socket } = await connectClient(app.port, caller.socketAuth);
+    const sessionId = await startSession(socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
+    expect(sessionId).toMatch(/[0-9a-f-]{36}/);
+    socket.disconnect();
+    await expect(connectClient(app.port, { token: 'vt_wrong' })).rejects.toThrow(/unauthenticated/);
+  });
+
+  it('a browser signs in with a password, gets an httpOnly cookie, and must send the CSRF token to change anything', async () => {
+    const caller = await signIn(app.speech.app, { role: 'interviewer' });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ name: caller.user.name, password: caller.password }),
+    });
+    expect(login.status).toBe(200);
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    const cookie = setCookie.split(';')[0]!;
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const me = await fetch(`${base}/api/auth/me`, { headers: { cookie } });
+    expect(((await me.json()) as { user: { name: string } }).user.name).toBe(caller.user.name);
+
+    const create = (headers: Record<string, string>) =>
+      fetch(`${base}/api/interviews`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, origin: base, ...headers }, body: JSON.stringify({ language: 'en' }) });
+    const forged = await create({});
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('csrf-failed');
+    expect((await create({ 'x-csrf-token': 'not-it' })).status).toBe(403);
+    expect((await create({ 'x-csrf-token': csrfToken })).status).toBe(201);
+
+    const logout = await fetch(`${base}/api/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } });
+    expect(logout.status).toBe(204);
+    expect((await fetch(`${base}/api/interviews`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('a wrong password is refused, and sign-in attempts are rate-limited', async () => {
+    const caller = await signIn(app.speech.app);
+    const attempt = () =>
+      fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: caller.user.name, password: 'wrong password!!' }) });
+    expect((await attempt()).status).toBe(401);
+    let status = 0;
+    for (let i = 0; i < 12 && status !== 429; i++) status = (await attempt()).status;
+    expect(status).toBe(429);
+  });
+});
+
+describe('ownership', () => {
+  let alice: TestCaller;
+  let bob: TestCaller;
+  let aliceInterview: string;
+
+  beforeAll(async () => {
+    alice = await signIn(app.speech.app, { role: 'recruiter' });
+    bob = await signIn(app.speech.app, { role: 'interviewer' });
+    const created = await alice.fetch(`${base}/api/interviews`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'en', candidateName: 'Zelda Quartermain', role: 'Alice-only role' }),
+    });
+    aliceInterview = ((await created.json()) as { id: string }).id;
+  });
+
+  it("user B cannot list, search, read, change, delete or resume user A's interview", async () => {
+    const list = (await (await bob.fetch(`${base}/api/interviews?q=Quartermain`)).json()) as { items: { id: string }[]; total: number; roles: string[] };
+    expect(list.items.map((item) => item.id)).not.toContain(aliceInterview);
+    expect(list.total).toBe(0);
+    expect(list.roles).not.toContain('Alice-only role');
+    for (const [method, path] of [['GET', ''], ['GET', '/report'], ['PATCH', ''], ['DELETE', ''], ['GET', '/recording/status']] as const) {
+      const response = await bob.fetch(`${base}/api/interviews/${aliceInterview}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(method === 'PATCH' ? { body: '{"title":"x"}' } : {}) });
+      expect(response.status, `${method} ${path}`).toBe(404);
+    }
+    const { socket } = await connectClient(app.port, bob.socketAuth);
+    const resumed = await socket.timeout(5000).emitWithAck('session:resume', { sessionId: aliceInterview });
+    expect(resumed.ok).toBe(false);
+    if (!resumed.ok) expect(resumed.error.code).toBe('forbidden');
+    socket.disconnect();
+
+    const own = (await (await alice.fetch(`${base}/api/interviews?q=Quartermain`)).json()) as { items: { id: string }[] };
+    expect(own.items.map((item) => item.id)).toEqual([aliceInterview]);
+  });
+
+  it("a live session belongs to whoever started it: another user's socket cannot resume, feed or stop it", async () => {
+    const aliceSocket = await connectClient(app.port, alice.socketAuth);
+    const sessionId = await startSession(aliceSocket.socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
+    const bobSocket = await connectClient(app.port, bob.socketAuth);
+    try {
+      const resumed = await bobSocket.socket.timeout(5000).emitWithAck('session:resume', { sessionId });
+      expect(resumed.ok).toBe(false);
+      const stopped = await bobSocket.socket.timeout(5000).emitWithAck('session:stop', { sessionId });
+      expect(stopped.ok).toBe(false);
+      const list = (await (await bob.fetch(`${base}/api/interviews`)).json()) as { items: { id: string }[] };
+      expect(list.items.map((item) => item.id)).not.toContain(sessionId);
+      expect((await alice.fetch(`${base}/api/interviews/${sessionId}`)).status).toBe(200);
+    } finally {
+      await aliceSocket.socket.timeout(30_000).emitWithAck('session:stop', { sessionId });
+      aliceSocket.socket.disconnect();
+      bobSocket.socket.disconnect();
+    }
+  });
+
+  it('a shared interview is visible to the user it was shared with; only the owner or an admin shares', async () => {
+    const refused = await bob.fetch(`${base}/api/interviews/${aliceInterview}/shares`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: bob.user.name }) });
+    expect(refused.status).toBe(404);
+    const shared = await alice.fetch(`${base}/api/interviews/${aliceInterview}/shares`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: bob.user.name }) });
+    expect(shared.status).toBe(201);
+    const list = (await (await bob.fetch(`${base}/api/interviews?q=Quartermain`)).json()) as { items: { id: string }[] };
+    expect(list.items.map((item) => item.id)).toEqual([aliceInterview]);
+    expect((await bob.fetch(`${base}/api/interviews/${aliceInterview}`)).status).toBe(200);
+    // An admin sees everything.
+    const all = (await (await app.admin.fetch(`${base}/api/interviews?q=Quartermain`)).json()) as { items: { id: string }[] };
+    expect(all.items.map((item) => item.id)).toContain(aliceInterview);
+  });
+});
+
+describe('per-user limits', () => {
+  it('one user cannot open sessions in a loop, whatever address they come from', async () => {
+    const caller = await signIn(app.speech.app, { role: 'interviewer' });
+    const { socket } = await connectClient(app.port, caller.socketAuth);
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const reply = await socket.timeout(5000).emitWithAck('session:start', { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
+      codes.push(reply.ok ? 'ok' : reply.error.code);
+      if (reply.ok) await socket.timeout(30_000).emitWithAck('session:stop', { sessionId: reply.data.sessionId });
+    }
+    expect(codes.slice(0, 3)).toEqual(['ok', 'ok', 'ok']);
+    expect(codes.slice(3)).toEqual(['rate-limited', 'rate-limited']);
+    socket.disconnect();
+  });
+});
