@@ -2,6 +2,7 @@ import type { CandidateClientToServerEvents, CandidateServerToClientEvents } fro
 import type {
   Ack,
   AnalysisErrorEvent,
+  AnalysisProgressEvent,
   AnalysisRetryRequest,
   AudioFrame,
   AudioGapEvent,
@@ -39,6 +40,10 @@ export interface ServerToClientEvents {
   'followup:end': (event: FollowUpEndEvent) => void;
   'score:final': (event: ScoreFinalEvent) => void;
   'analysis:error': (event: AnalysisErrorEvent) => void;
+  /** Where scoring of the session's answers stands; sent as answers are queued, scored or fail (also after the stop). */
+  'analysis:progress': (event: AnalysisProgressEvent) => void;
+  /** The stopped session's last final is out (the `session:stop` reply came before, as soon as capture ended). */
+  'session:end': (result: SessionStopResult) => void;
   error: (event: ErrorEvent) => void;
 }
 

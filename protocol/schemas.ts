@@ -122,10 +122,31 @@ export const ChannelStats = z.object({
 });
 export type ChannelStats = z.infer<typeof ChannelStats>;
 
-/** `session:stop` reply data. */
+/** How many of a session's answers are scored, waiting for the LLM, or failed (`analysis:progress`, the stop ack). */
+export const AnalysisProgress = z.object({
+  total: z.number().int(),
+  done: z.number().int(),
+  /** Queued or being scored. */
+  pending: z.number().int(),
+  failed: z.number().int(),
+});
+export type AnalysisProgress = z.infer<typeof AnalysisProgress>;
+
+/** `analysis:progress`: an answer was queued, scored or failed ("scoring n of m"). */
+export const AnalysisProgressEvent = AnalysisProgress.extend({ sessionId: z.string() });
+export type AnalysisProgressEvent = z.infer<typeof AnalysisProgressEvent>;
+
+/**
+ * `session:stop` reply data (sent as soon as capture ended) and `session:end` (once every final is out). In the reply,
+ * `stats` are the figures so far and `finishing` what is still being transcribed; `analysis` says where scoring stands
+ * (it goes on after the stop).
+ */
 export const SessionStopResult = z.object({
   sessionId: z.string(),
   stats: z.partialRecord(Channel, ChannelStats),
+  /** Turns heard but not yet final, and audio received but not yet processed, when the reply was sent. */
+  finishing: z.object({ turns: z.number().int(), audioMs: z.number() }).optional(),
+  analysis: AnalysisProgress.optional(),
 });
 export type SessionStopResult = z.infer<typeof SessionStopResult>;
 
@@ -208,7 +229,13 @@ export const FollowUpSuggestion = z.object({
 export type FollowUpSuggestion = z.infer<typeof FollowUpSuggestion>;
 
 /** `followup:delta`: suggestion text as tokens arrive. */
-export const FollowUpDeltaEvent = z.object({ sessionId: z.string(), turnId: z.string(), text: z.string() });
+export const FollowUpDeltaEvent = z.object({
+  sessionId: z.string(),
+  turnId: z.string(),
+  text: z.string(),
+  /** First text of a new run for an answer that had follow-ups before (it grew): replaces what was shown. */
+  restart: z.boolean().optional(),
+});
 export type FollowUpDeltaEvent = z.infer<typeof FollowUpDeltaEvent>;
 
 /** `followup:end`: the validated suggestions, 1 to 3, best first. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import express, { type Express, type Router } from 'express';
 import { Server } from 'socket.io';
 import type { Channel } from '../protocol/schemas.ts';
+import { createAnalysisJobs, type AnalysisJobs } from './analysis/analysis-jobs.ts';
 import type { AnswerAnalyzerOptions } from './analysis/answer-analyzer.ts';
 import { createInterviewsRouter, type InterviewsRouter, type ProcessRecording } from './api/interviews.ts';
 import { createPrepRouter } from './api/prep.ts';
@@ -19,6 +20,7 @@ import { createHttpGuard, type SecurityOptions } from './http/http-guard.ts';
 import { createAnalysisSubscriber } from './features/analysis-subscriber.ts';
 import { createCopilotAnswers } from './features/copilot-answers.ts';
 import { createStoreSubscriber } from './features/store-subscriber.ts';
+import { storedAnalysisTarget } from './features/stored-analysis-target.ts';
 import type { LlmProvider } from './llm/provider.ts';
 import type { Logger } from './logger.ts';
 import { createPrepLlm } from './prep/llm.ts';
@@ -68,6 +70,11 @@ export interface AppDeps {
   llm?: LlmProvider;
   prompts?: PromptLibrary;
   analyzerOptions?: Partial<AnswerAnalyzerOptions>;
+  /**
+   * LLM calls of answer analysis in flight at most, over every interview (`VIVA_LLM_MAX_CONCURRENT_CALLS`); default 1
+   * for the embedded model (it serves one call at a time), 4 for an endpoint.
+   */
+  maxConcurrentAnalysisCalls?: number;
   /** Without storage nothing is stored or resumable, and only /healthz and the sockets are served. */
   storage?: AppStorage;
   /** Settings of automated interviews (served when there is storage and an LLM). */
@@ -93,6 +100,11 @@ export interface VivaApp {
   automated?: AutomatedParts;
   /** Users, sign-in sessions, API tokens and ownership. */
   auth: AppAuth;
+  /**
+   * Answer analysis as durable jobs (with an LLM): `enqueue` (re)analyses an answer of any interview, live or stored (the
+   * relabel entry point), `remove` forgets one that no longer exists, `retry`, `progress`.
+   */
+  analysisJobs?: AnalysisJobs;
   /** Listens on host:port (port 0 picks a free one) and resolves the bound port. */
   listen(port: number, host?: string): Promise<number>;
   /** Stops every session (waiting for finals), cancels recording jobs and closes the servers. */
@@ -126,7 +138,18 @@ export function createApp(deps: AppDeps): VivaApp {
       ? buildAutomatedInterviews({ repository: storage.repository, dbPath: paths.dbPath, dataDir: storage.dataDir, llm, prompts, logger, io, linkOrigin: () => guard.linkOrigin(http), ...deps.automated })
       : undefined;
 
-  const subscribers = sessionSubscribers(deps, prompts, io, automated);
+  const analysisJobs = llm
+    ? createAnalysisJobs({
+        llm,
+        prompts,
+        logger,
+        store: repository?.analysisJobs,
+        storedTarget: repository ? storedAnalysisTarget(repository, io, logger) : undefined,
+        maxConcurrentCalls: deps.maxConcurrentAnalysisCalls ?? (llm.kind === 'embedded' ? 1 : 4),
+        options: deps.analyzerOptions,
+      })
+    : undefined;
+  const subscribers = sessionSubscribers(deps, prompts, io, automated, analysisJobs);
   const sessions = new SessionHub({
     createVad: deps.createVad,
     decoder: deps.decoder,
@@ -144,11 +167,22 @@ export function createApp(deps: AppDeps): VivaApp {
   const apiRouters: Router[] = [...(interviews ? [interviews] : []), ...prepRouters(deps, prompts), ...(automated ? [automated.router] : [])];
   mountRoutes(app, auth, apiRouters, sessions, deps.clientDir, repository);
 
-  const sessionSockets = createSessionSocketHandlers({ io, hub: sessions, logger, sessionLimiter: guard.sessionLimiter, userSessionLimiter: guard.userSessionLimiter, ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }) });
+  const sessionSockets = createSessionSocketHandlers({
+    io,
+    hub: sessions,
+    logger,
+    sessionLimiter: guard.sessionLimiter,
+    userSessionLimiter: guard.userSessionLimiter,
+    ...(analysisJobs ? { analysisJobs } : {}),
+    ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }),
+  });
   io.on('connection', (socket) => {
     sessionSockets.onConnection(socket);
     automated?.onConnection(socket);
   });
+
+  // Answers a stopped or crashed process left unscored are scored now (their results go to storage and their room).
+  analysisJobs?.resumeStored();
 
   const retention = new AbortController();
   // Sessions in memory are never mistaken for ones a crash left 'live'.
@@ -164,6 +198,7 @@ export function createApp(deps: AppDeps): VivaApp {
     ...(processRecording ? { processRecording } : {}),
     ...(automated ? { automated } : {}),
     auth,
+    ...(analysisJobs ? { analysisJobs } : {}),
     listen(port, host = '127.0.0.1') {
       guard.hosts.allowListeningAddress(host);
       return new Promise((resolve, reject) => {
@@ -179,6 +214,8 @@ export function createApp(deps: AppDeps): VivaApp {
       sessionSockets.close();
       await interviews?.close();
       await sessions.stopAll();
+      // Calls still running are cancelled; their jobs stay stored as queued/running for the next start.
+      await analysisJobs?.close();
       automated?.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
@@ -188,7 +225,13 @@ export function createApp(deps: AppDeps): VivaApp {
 }
 
 /** Every session's subscribers, in dispatch order: storage first (a client never sees what is not stored), the socket emitter last. */
-function sessionSubscribers(deps: AppDeps, prompts: PromptLibrary, io: VivaIo, automated: AutomatedParts | undefined): SubscriberFactory[] {
+function sessionSubscribers(
+  deps: AppDeps,
+  prompts: PromptLibrary,
+  io: VivaIo,
+  automated: AutomatedParts | undefined,
+  analysisJobs: AnalysisJobs | undefined,
+): SubscriberFactory[] {
   const { logger, llm } = deps;
   const repository = deps.storage?.repository;
   const subscribers: SubscriberFactory[] = [];
@@ -205,7 +248,7 @@ function sessionSubscribers(deps: AppDeps, prompts: PromptLibrary, io: VivaIo, a
   }
   subscribers.push(createCopilotAnswers());
   if (automated) subscribers.push(automated.subscriber);
-  if (llm) subscribers.push(createAnalysisSubscriber({ llm, prompts, logger, ...(deps.analyzerOptions ? { analyzerOptions: deps.analyzerOptions } : {}) }));
+  if (analysisJobs) subscribers.push(createAnalysisSubscriber(analysisJobs));
   subscribers.push(createMetricsSubscriber(logger), createSocketEmitter(io));
   return subscribers;
 }

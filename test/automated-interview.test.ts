@@ -262,7 +262,10 @@ describe('automated interview over Socket.IO (real VAD, real storage, fake LLM)'
     expect(firstDecision).toContain('I designed a queue on Kafka');
 
     // The browser stops the session after interview:end; wait for the stored status.
+    // The stop is answered as soon as capture ends; the interview is closed once its last final is out.
+    const ended = new Promise<void>((resolve) => candidate.socket.once('session:end', () => resolve()));
     await candidate.socket.timeout(60_000).emitWithAck('session:stop', { sessionId: interview.id });
+    await ended;
     candidate.stop();
     const detail = app.repository.getInterviewDetail(interview.id);
     expect(detail?.interview).toMatchObject({ mode: 'automated', status: 'stopped', consent: { given: true, method: 'checkbox' } });

@@ -9,6 +9,7 @@
 import type {
   Ack,
   AnalysisErrorEvent,
+  AnalysisProgressEvent,
   AudioGapEvent,
   Channel,
   ErrorEvent,
@@ -78,6 +79,8 @@ export type SessionEvent =
   | ({ type: 'score-final' } & ScoreFinalEvent)
   /** A part of an answer's analysis failed; says whether a retry can help. */
   | ({ type: 'analysis-error' } & AnalysisErrorEvent)
+  /** Where scoring of the session's answers stands (an answer was queued, scored or failed). */
+  | ({ type: 'analysis-progress' } & AnalysisProgressEvent)
   /** A pipeline failure the screen should show (VAD or ASR failed; audio is kept). */
   | ({ type: 'error' } & ErrorEvent)
   /** The session stopped: every queued frame was processed and every final is out (last event of every stream). */

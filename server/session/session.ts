@@ -19,14 +19,17 @@ import { SessionBus, type ChannelResumePoint, type SessionOrigin } from './event
 export interface SourceOptions {
   /** Re-decode open turns for partial transcripts (a screen is watching). */
   partials: boolean;
-  /** After the end, answers already heard get this long to finish analysis before their calls are cancelled. */
-  analysisDrainMs: number;
+  /**
+   * 'fresh': follow-ups only while the interviewer can use them (stale ones and those left at the stop are cancelled);
+   * 'all': every answer gets them (a review). Scores are durable jobs either way and finish after the stop.
+   */
+  followUps: 'fresh' | 'all';
 }
 
-/** A client streaming frames over Socket.IO: partials for its screen; someone is waiting at the stop button. */
-export const SOCKET_SOURCE: SourceOptions = { partials: true, analysisDrainMs: 30_000 };
-/** A recording decoded on the server: nobody watches it live, and every answer's analysis may finish. */
-export const FILE_SOURCE: SourceOptions = { partials: false, analysisDrainMs: 60 * 60_000 };
+/** A client streaming frames over Socket.IO: partials and fresh follow-ups for its screen. */
+export const SOCKET_SOURCE: SourceOptions = { partials: true, followUps: 'fresh' };
+/** A recording decoded on the server: nobody watches it live; every answer gets follow-ups and a score. */
+export const FILE_SOURCE: SourceOptions = { partials: false, followUps: 'all' };
 
 /** What a session is built from: the speech stages and how its source wants them run. */
 export interface SessionDeps {
@@ -75,6 +78,9 @@ interface ChannelState {
   /** Silence inserted for sequence gaps so far (ms); never more than the real time since the channel opened (plus slack). */
   gapFilledMs: number;
   vadFailed: boolean;
+  /** Turns the VAD opened and turns that ended in a final or an error: what is still being transcribed. */
+  turnsStarted: number;
+  turnsFinished: number;
 }
 
 /** Audio kept before the current position while nobody speaks: covers the VAD's pre-speech pad and confirmation delay. */
@@ -145,6 +151,8 @@ export class Session {
         lastFrameAtMs: openedAtMs,
         gapFilledMs: 0,
         vadFailed: false,
+        turnsStarted: 0,
+        turnsFinished: 0,
       };
       state.loop = this.drainChannel(channel, state);
       this.channels.set(channel, state);
@@ -269,7 +277,31 @@ export class Session {
     state.samplesAccepted += samples.length;
   }
 
-  /** Stops listening: processes every queued frame, closes open turns and resolves once every final transcript is out. */
+  /**
+   * What is still being transcribed: turns heard but not final yet, and audio received but not yet through the VAD
+   * (right after `stop()`, what the screen says it is finishing).
+   */
+  pendingWork(): { turns: number; audioMs: number } {
+    let turns = 0;
+    let samples = 0;
+    for (const state of this.channels.values()) {
+      turns += Math.max(0, state.turnsStarted - state.turnsFinished);
+      samples += Math.max(0, state.samplesAccepted - state.pipeline.samplesReceived);
+    }
+    return { turns, audioMs: samplesToMs(samples) };
+  }
+
+  /** The figures of every channel so far (final once `stop()` resolved). */
+  stats(): Partial<Record<Channel, ChannelStats>> {
+    const stats: Partial<Record<Channel, ChannelStats>> = {};
+    for (const [channel, state] of this.channels) stats[channel] = this.channelStats(state);
+    return stats;
+  }
+
+  /**
+   * Stops listening: capture ends at once (frames are refused from the first synchronous step), then every queued frame
+   * is processed and open turns are closed; resolves once every final transcript is out (`session-end`).
+   */
   stop(): Promise<SessionStopResult> {
     this.stopping ??= this.doStop();
     return this.stopping;
@@ -285,9 +317,7 @@ export class Session {
     for (const state of this.channels.values()) state.queue.close();
     await Promise.all([...this.channels.values()].map((state) => state.loop));
     await Promise.all([...this.channels.values()].map((state) => (state.vadFailed ? state.pipeline.drain() : state.pipeline.finish())));
-    const stats: Partial<Record<Channel, ChannelStats>> = {};
-    for (const [channel, state] of this.channels) stats[channel] = this.channelStats(state);
-    const result = { sessionId: this.id, stats };
+    const result = { sessionId: this.id, stats: this.stats() };
     this.events.publish({ type: 'session-end', result });
     return result;
   }
@@ -370,6 +400,10 @@ export class Session {
   }
 
   private onChannelEvent(event: ChannelEvent): void {
+    const channel = 'channel' in event ? event.channel : undefined;
+    const counted = channel === undefined ? undefined : this.channels.get(channel);
+    if (counted && event.type === 'speech-start') counted.turnsStarted++;
+    else if (counted && (event.type === 'transcript-final' || event.type === 'error')) counted.turnsFinished = Math.min(counted.turnsStarted, counted.turnsFinished + 1);
     if (event.type !== 'transcript-final') return this.events.publish(event);
     // The final carries the channel's new resume point, so storage writes both before any client sees the turn: an
     // acknowledged turn survives a crash and is not heard again after a restart.

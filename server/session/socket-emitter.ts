@@ -54,12 +54,19 @@ export function emitToRoom(io: VivaIo, sessionId: string, event: SessionEvent): 
       const { type: _type, ...payload } = event;
       return void room.emit('analysis:error', payload);
     }
+    case 'analysis-progress': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('analysis:progress', payload);
+    }
+    case 'session-end':
+      // The candidate page learns its last answer is captured (the result holds only audio figures).
+      return void withCandidate.emit('session:end', event.result);
     case 'error': {
       const { type: _type, ...payload } = event;
       return void room.emit('error', payload);
     }
     default:
-      // session-start/-end, channel-progress, question-asked, answer-final: nothing a screen shows.
+      // session-start, channel-progress, question-asked, answer-final: nothing a screen shows.
       return;
   }
 }

@@ -15,6 +15,7 @@ import {
   type Language,
   type SessionStopResult,
 } from '../../protocol/schemas.ts';
+import type { AnalysisJobs } from '../analysis/analysis-jobs.ts';
 import { retryAfterSeconds, type RateLimiter } from '../http/rate-limit.ts';
 import type { Logger } from '../logger.ts';
 import { SOCKET_SOURCE } from './session.ts';
@@ -36,6 +37,8 @@ export interface SessionSocketDeps {
   sessionLimiter?: RateLimiter;
   /** `session:start` per signed-in user (none: unlimited). */
   userSessionLimiter?: RateLimiter;
+  /** The analysis jobs (with an LLM): `analysis:retry` of a stopped or earlier session, scoring progress in the stop reply. */
+  analysisJobs?: Pick<AnalysisJobs, 'retry' | 'progress'>;
 }
 
 /** The handlers of one connection, and a way to cancel the idle timers at shutdown. */
@@ -159,13 +162,14 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       if (refused) return ack(fail('forbidden', `session:stop refused: ${refused}`));
       const session = hub.forClient(parsed.data.sessionId);
       if (!session) return ack(fail('unknown-session', `no live session ${parsed.data.sessionId}`));
+      // Capture ends now; the audio already received is transcribed in the background (its finals reach the room as
+      // they land, then `session:end`), and scoring goes on as durable jobs. The reply says what is still coming.
       session
         .stop()
-        .then((result) => {
-          log.info(`session ${session.id} stopped`);
-          ack({ ok: true, data: result });
-        })
-        .catch((error: unknown) => ack(fail('internal', error instanceof Error ? error.message : String(error))));
+        .then(() => log.info(`session ${session.id} stopped: every final is out`))
+        .catch((error: unknown) => log.error(`session ${session.id}: stopping failed: ${error instanceof Error ? error.message : String(error)}`));
+      const analysis = deps.analysisJobs?.progress(session.id);
+      ack({ ok: true, data: { sessionId: session.id, stats: session.stats(), finishing: session.pendingWork(), ...(analysis ? { analysis } : {}) } });
     });
 
     socket.on('analysis:retry', (request, ackArg) => {
@@ -177,8 +181,12 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       if (scopeOf(socket).kind === 'candidate') return ack(fail('forbidden', 'analysis:retry refused: a candidate link cannot do this'));
       const refused = refusalFor(socket, sessionId);
       if (refused) return ack(fail('forbidden', `analysis:retry refused: ${refused}`));
-      const reply = hub.forClient(sessionId)?.events.command({ type: 'retry-analysis', turnId });
-      if (!reply?.ok) return ack(fail('not-found', `no analysis to retry for turn ${turnId}`));
+      // A running session's subscribers answer; after the stop (or a restart) the durable jobs do.
+      const live = hub.forClient(sessionId);
+      const reply = live && !live.stopped ? live.events.command({ type: 'retry-analysis', turnId }) : deps.analysisJobs?.retry(sessionId, turnId);
+      if (!reply?.ok) return ack(fail('not-found', `no analysis to retry for turn ${turnId}${reply ? `: ${reply.error.message}` : ''}`));
+      // A screen opened after the stop may not be in the room yet: it hears the new score there.
+      join(sessionId);
       ack({ ok: true, data: { turnId } });
     });
 

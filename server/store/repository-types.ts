@@ -9,6 +9,7 @@ import type {
   InterviewMode,
   InterviewStatus,
 } from '../../protocol/interviews.ts';
+import type { AnalysisJobRows } from './analysis-job-rows.ts';
 import type { ListOptions } from './interview-list.ts';
 import type { StorageFailure, StorageHealth } from './storage-health.ts';
 import type { AudioFileWriter } from './turn-audio.ts';
@@ -196,5 +197,7 @@ export interface InterviewRepository {
    * session can tell its interviewer that nothing is being recorded. Returns the function that stops it.
    */
   onWriteFailure(listener: (failure: StorageFailure) => void): () => void;
+  /** Durable analysis jobs, one per answer (analysis-job-rows.ts); writes go through the storage-health tracker. */
+  readonly analysisJobs: AnalysisJobRows;
   close(): void;
 }

@@ -58,6 +58,7 @@ describe('interview repository', () => {
     ).map((t) => t.name);
     expect(tables).toEqual([
       'analysis_failures',
+      'analysis_jobs',
       'api_tokens',
       'auth_sessions',
       'channels',

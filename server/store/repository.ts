@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createAnalysisJobRows } from './analysis-job-rows.ts';
 import { checkpointAfterDelete, createDatabase } from './database.ts';
 import { createInterviewRows } from './interview-rows.ts';
 import { RepositoryError, type InterviewRepository, type RepositoryOptions } from './repository-types.ts';
@@ -8,6 +9,7 @@ import { createTurnAudioFiles } from './turn-audio.ts';
 import { createTurnRows } from './turn-rows.ts';
 
 export * from './repository-types.ts';
+export type { AnalysisJobRecord, AnalysisJobRows, AnalysisJobState, AnalysisProgress } from './analysis-job-rows.ts';
 export type { StorageFailure, StorageHealth } from './storage-health.ts';
 
 /**
@@ -28,6 +30,7 @@ export function createRepository(dbPath: string, options: RepositoryOptions = {}
   // Every write goes through the tracker: a full disk becomes a 'storage-failed' error, a health report and an event.
   const storage = createStorageHealth(now);
   const { write, writeAsync } = storage;
+  const jobs = createAnalysisJobRows(db, now);
 
   return {
     audioDir: audio.audioDir,
@@ -90,6 +93,15 @@ export function createRepository(dbPath: string, options: RepositoryOptions = {}
     recoverInterruptedProcessing: (message) => writeAsync('recoverInterruptedProcessing', null, () => purge.recoverInterruptedProcessing(message)),
     storageHealth: storage.health,
     onWriteFailure: storage.onWriteFailure,
+    analysisJobs: {
+      putJob: (job) => write('putAnalysisJob', job.interviewId, () => jobs.putJob(job)),
+      setJobState: (interviewId, answerId, state, error) => write('setAnalysisJobState', interviewId, () => jobs.setJobState(interviewId, answerId, state, error)),
+      getJob: jobs.getJob,
+      unfinishedJobs: jobs.unfinishedJobs,
+      jobsOf: jobs.jobsOf,
+      deleteJob: (interviewId, answerId) => write('deleteAnalysisJob', interviewId, () => jobs.deleteJob(interviewId, answerId)),
+      progressOf: jobs.progressOf,
+    },
 
     close() {
       db.close();

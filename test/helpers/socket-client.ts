@@ -23,6 +23,8 @@ const SERVER_EVENTS: (keyof ServerToClientEvents)[] = [
   'followup:end',
   'score:final',
   'analysis:error',
+  'analysis:progress',
+  'session:end',
   'error',
 ];
 
@@ -52,9 +54,33 @@ export async function startSession(socket: VivaClient, request: SessionStartRequ
   return reply.data.sessionId;
 }
 
-/** Stops a session; resolves with the server's ack once every final transcript is out. */
-export async function stopSession(socket: VivaClient, sessionId: string, timeoutMs = 120_000): Promise<Ack<SessionStopResult>> {
+/** Sends `session:stop` and resolves with its reply (sent as soon as capture ended, before the last finals). */
+export async function requestStop(socket: VivaClient, sessionId: string, timeoutMs = 30_000): Promise<Ack<SessionStopResult>> {
   return socket.timeout(timeoutMs).emitWithAck('session:stop', { sessionId });
+}
+
+/** Stops a session and waits for `session:end`: resolves with the final figures once every final transcript is out. */
+export async function stopSession(socket: VivaClient, sessionId: string, timeoutMs = 120_000): Promise<Ack<SessionStopResult>> {
+  let onEnd: (result: SessionStopResult) => void = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<SessionStopResult>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no session:end within ${timeoutMs} ms`)), timeoutMs);
+    onEnd = (result) => {
+      if (result.sessionId !== sessionId) return;
+      clearTimeout(timer);
+      socket.off('session:end', onEnd);
+      resolve(result);
+    };
+    socket.on('session:end', onEnd);
+  });
+  const reply = await requestStop(socket, sessionId, timeoutMs);
+  if (!reply.ok) {
+    socket.off('session:end', onEnd);
+    clearTimeout(timer);
+    ended.catch(() => {});
+    return reply;
+  }
+  return { ok: true, data: await ended };
 }
 
 /** Options of `streamAudio`. */

@@ -39,6 +39,7 @@ export function ReviewScreen({
           <p data-testid="review-summary">
             {t('review.summary', { turns: turns.length, answers: Object.keys(state.scores).length, mean: mean === null ? '—' : mean.toFixed(1) })}
           </p>
+          <ReviewProgress state={state} />
           {state.stopError && (
             <p className="banner banner--warn" role="alert" data-testid="stop-error">
               {t('review.stopFailed', { message: `${state.stopError.code}: ${state.stopError.message}` })}
@@ -155,5 +156,21 @@ export function ReviewScreen({
         )}
       </section>
     </div>
+  );
+}
+
+/** "Stopped — finishing 2 turns · scoring 3 of 5…": what the server is still doing after the stop (nothing once done). */
+function ReviewProgress({ state }: { state: InterviewState }) {
+  const { t } = useI18n();
+  const parts: string[] = [];
+  if (state.finishing && state.finishing.turns > 0) parts.push(t('review.finishing', { turns: state.finishing.turns }));
+  else if (state.finishing && state.finishing.audioMs > 0) parts.push(t('review.finishingAudio'));
+  const progress = state.analysisProgress;
+  if (progress && progress.pending > 0) parts.push(t('review.scoring', { done: progress.done, total: progress.total }));
+  if (parts.length === 0) return null;
+  return (
+    <p className="muted" role="status" data-testid="review-progress">
+      {parts.join(' · ')}
+    </p>
   );
 }

@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { z } from 'zod';
 import {
   AnalysisErrorEvent,
+  AnalysisProgressEvent,
   AudioGapEvent,
   ErrorEvent,
   FollowUpDeltaEvent,
@@ -46,7 +47,7 @@ export interface InterviewControllerOptions {
   bufferCapacityFrames?: number;
   connectTimeoutMs?: number;
   ackTimeoutMs?: number;
-  /** `session:stop` waits for every final transcript, so it may take a while. */
+  /** How long to wait for the `session:stop` reply (sent as soon as capture ended; finals arrive after it). */
   stopTimeoutMs?: number;
   /** Pause before asking again when a resume failed for a passing reason. */
   resumeRetryMs?: number;
@@ -74,6 +75,8 @@ const SERVER_EVENT_SCHEMAS = {
   'followup:end': FollowUpEndEvent,
   'score:final': ScoreFinalEvent,
   'analysis:error': AnalysisErrorEvent,
+  'analysis:progress': AnalysisProgressEvent,
+  'session:end': SessionStopResult,
   error: ErrorEvent,
 } satisfies Record<keyof ServerToClientEvents, z.ZodType>;
 

@@ -1,5 +1,7 @@
 import type {
   AnalysisErrorEvent,
+  AnalysisProgress,
+  AnalysisProgressEvent,
   AnswerScore,
   AudioGapEvent,
   Channel,
@@ -96,6 +98,12 @@ export interface InterviewState {
   manualCoverage: Record<string, boolean>;
   stopResult: SessionStopResult | null;
   stopError: Problem | null;
+  /** After the stop: turns still being transcribed on the server (null once `session:end` said every final is out). */
+  finishing: { turns: number; audioMs: number } | null;
+  /** Where scoring of the answers stands ("scoring n of m"); it goes on after the stop. */
+  analysisProgress: AnalysisProgress | null;
+  /** The server said every final is out (`session:end`). */
+  ended: boolean;
   arrivals: number;
 }
 
@@ -124,6 +132,8 @@ export type InterviewAction =
   | { type: 'followup:end'; event: FollowUpEndEvent }
   | { type: 'score:final'; event: ScoreFinalEvent }
   | { type: 'analysis:error'; event: AnalysisErrorEvent }
+  | { type: 'analysis:progress'; event: AnalysisProgressEvent }
+  | { type: 'session:end'; event: SessionStopResult }
   | { type: 'error'; event: ErrorEvent };
 
 const MAX_SERVER_ERRORS = 20;
@@ -158,6 +168,9 @@ export function initialInterviewState(): InterviewState {
     manualCoverage: {},
     stopResult: null,
     stopError: null,
+    finishing: null,
+    analysisProgress: null,
+    ended: false,
     arrivals: 0,
   };
 }
@@ -224,6 +237,9 @@ export function interviewReducer(state: InterviewState, action: InterviewAction)
         phase: 'review',
         stopResult: action.result,
         stopError: action.error,
+        // A `session:end` that arrived before the reply already said everything is out.
+        finishing: state.stopResult === null && action.result?.finishing && !state.ended ? action.result.finishing : null,
+        analysisProgress: action.result?.analysis ?? state.analysisProgress,
         stoppedAt: action.stoppedAt,
         speaking: { interviewer: false, candidate: false },
       };
@@ -273,13 +289,24 @@ export function interviewReducer(state: InterviewState, action: InterviewAction)
       return { ...state, speaking: { ...state.speaking, [action.event.channel]: false } };
     case 'transcript:partial':
       return mergeTranscript(state, action.event, false);
-    case 'transcript:final':
-      return mergeTranscript(state, action.event, true);
+    case 'transcript:final': {
+      const merged = mergeTranscript(state, action.event, true);
+      // A final that lands after the stop is one of the turns the server was finishing.
+      return state.finishing ? { ...merged, finishing: { ...state.finishing, turns: Math.max(0, state.finishing.turns - 1) } } : merged;
+    }
+    case 'session:end':
+      return { ...state, ended: true, finishing: null, stopResult: state.stopResult ? action.event : state.stopResult };
+    case 'analysis:progress': {
+      const { sessionId: _sessionId, ...progress } = action.event;
+      return { ...state, analysisProgress: progress };
+    }
     case 'audio:gap':
       return { ...state, gaps: [...state.gaps, action.event].slice(-MAX_GAPS) };
     case 'followup:delta': {
       const { turnId, text } = action.event;
       const current = state.followUps[turnId];
+      // A new run for an answer that grew replaces what was shown.
+      if (action.event.restart) return { ...state, followUps: { ...state.followUps, [turnId]: { streamText: text, suggestions: null } } };
       // Deltas after the validated list (a late chunk) must not bring raw text back.
       if (current?.suggestions) return state;
       return { ...state, followUps: { ...state.followUps, [turnId]: { streamText: (current?.streamText ?? '') + text, suggestions: null } } };
