@@ -89,6 +89,7 @@ export function appDepsFromConfig(
     logger: parts.logger,
     partialIntervalMs: config.partialIntervalMs,
     llm: parts.llm,
+    ...(config.llm.maxConcurrentCalls === undefined ? {} : { maxConcurrentAnalysisCalls: config.llm.maxConcurrentCalls }),
     prompts: createPromptLibrary(),
     storage: {
       repository: parts.repository,

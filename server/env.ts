@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   VIVA_LLM_STRUCTURED_OUTPUT: z.enum(['auto', 'json_schema', 'json_object', 'none']).default('auto'),
   /** Skip the LLM reachability check at start-up (transcription still works; analysis reports errors per answer). */
   VIVA_LLM_OPTIONAL: booleanText.default(false),
+  /** Answer-analysis LLM calls in flight at most over the process (default: 1 embedded, 4 with an endpoint). */
+  VIVA_LLM_MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(64).optional(),
   VIVA_VAD_REDEMPTION_MS: z.coerce.number().int().min(100).max(5000).default(400),
   VIVA_VAD_POSITIVE_THRESHOLD: z.coerce.number().min(0.01).max(0.99).default(0.5),
   VIVA_VAD_NEGATIVE_THRESHOLD: z.coerce.number().min(0.01).max(0.99).default(0.35),
@@ -97,6 +99,8 @@ export interface Config {
     maxRetries: number;
     structuredOutput: 'auto' | 'json_schema' | 'json_object' | 'none';
     optional: boolean;
+    /** Answer-analysis calls in flight at most (undefined: 1 for the embedded model, 4 for an endpoint). */
+    maxConcurrentCalls: number | undefined;
   };
   vadRedemptionMs: number;
   vad: { positiveSpeechThreshold: number; negativeSpeechThreshold: number; redemptionMs: number; minSpeechMs: number; maxSpeechMs: number };
@@ -146,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       maxRetries: e.VIVA_LLM_MAX_RETRIES,
       structuredOutput: e.VIVA_LLM_STRUCTURED_OUTPUT,
       optional: e.VIVA_LLM_OPTIONAL,
+      maxConcurrentCalls: e.VIVA_LLM_MAX_CONCURRENT_CALLS,
     },
     vadRedemptionMs: e.VIVA_VAD_REDEMPTION_MS,
     vad: {
