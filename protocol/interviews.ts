@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { samplesToMs } from './audio.ts';
 import {
+  AnalysisProgress,
   AnswerScore,
   Channel,
   FollowUpSuggestion,
@@ -142,8 +143,11 @@ export const InterviewListQuery = z.object({
 });
 export type InterviewListQuery = z.infer<typeof InterviewListQuery>;
 
-/** The hiring recommendation of the report (server/reports), from the weighted overall of the scored answers. */
-export const Recommendation = z.enum(['strong-hire', 'hire', 'lean-no-hire', 'no-hire', 'insufficient-evidence']);
+/**
+ * The hiring recommendation of the report (server/reports), from the weighted overall of the scored answers; 'scoring'
+ * while answers still wait for their score (it waits for them rather than judging on part of the evidence).
+ */
+export const Recommendation = z.enum(['strong-hire', 'hire', 'lean-no-hire', 'no-hire', 'insufficient-evidence', 'scoring']);
 export type Recommendation = z.infer<typeof Recommendation>;
 
 /** A row of `GET /api/interviews`: the summary plus the report's weighted overall and recommendation. */
@@ -215,6 +219,8 @@ export const InterviewDetail = z.object({
   interview: Interview,
   channels: z.array(ChannelProgress),
   turns: z.array(TurnDetail),
+  /** Where scoring of its answers stands (durable analysis jobs); absent when none was ever queued. */
+  analysis: AnalysisProgress.optional(),
 });
 export type InterviewDetail = z.infer<typeof InterviewDetail>;
 

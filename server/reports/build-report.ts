@@ -65,7 +65,10 @@ export interface InterviewReport {
     transcriptPurged: boolean;
   };
   summary: {
+    /** 'scoring' while answers wait for their score (`analysis`): the recommendation waits for them. */
     recommendation: Recommendation;
+    /** Where scoring stands (analysis jobs); null for an interview analysed before jobs were stored. */
+    analysis: { total: number; done: number; pending: number; failed: number } | null;
     /** Weighted mean of the dimension averages (rubric weights, 1 when unknown); null when nothing was scored. */
     weightedOverall: number | null;
     dimensions: DimensionSummary[];
@@ -237,7 +240,8 @@ export function buildReport(detail: InterviewDetail, options: { language?: Repor
       transcriptPurged: interview.transcriptPurgedAtMs !== null,
     },
     summary: {
-      recommendation: recommend(weightedOverall, scored.length),
+      recommendation: detail.analysis && detail.analysis.pending > 0 ? 'scoring' : recommend(weightedOverall, scored.length),
+      analysis: detail.analysis ?? null,
       weightedOverall,
       dimensions,
       counts: {

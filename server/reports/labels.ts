@@ -4,7 +4,7 @@ import type { AnswerLabel } from '../../protocol/schemas.ts';
 export type ReportLanguage = 'en' | 'zh';
 
 /** The hiring recommendation derived from the weighted overall score. */
-export type Recommendation = 'strong-hire' | 'hire' | 'lean-no-hire' | 'no-hire' | 'insufficient-evidence';
+export type Recommendation = 'strong-hire' | 'hire' | 'lean-no-hire' | 'no-hire' | 'insufficient-evidence' | 'scoring';
 
 /** Every piece of text a report prints, per language. */
 export interface ReportLabels {
@@ -32,6 +32,8 @@ export interface ReportLabels {
   summary: string;
   recommendation: string;
   recommendations: Record<Recommendation, string>;
+  /** The recommendation while answers wait for their score. */
+  scoringProgress: (done: number, total: number) => string;
   weightedOverall: string;
   outOf10: string;
   fromScoredAnswers: (scored: number) => string;
@@ -102,7 +104,9 @@ const en: ReportLabels = {
     'lean-no-hire': 'Lean no hire',
     'no-hire': 'No hire',
     'insufficient-evidence': 'Insufficient evidence',
+    scoring: 'Scoring…',
   },
+  scoringProgress: (done, total) => `Scoring ${done} of ${total}…`,
   weightedOverall: 'Weighted overall',
   outOf10: '/ 10',
   fromScoredAnswers: (scored) => `from ${scored} scored answer${scored === 1 ? '' : 's'}`,
@@ -177,7 +181,9 @@ const zh: ReportLabels = {
     'lean-no-hire': '倾向不录用',
     'no-hire': '不录用',
     'insufficient-evidence': '证据不足',
+    scoring: '评分中…',
   },
+  scoringProgress: (done, total) => `评分中 ${done}/${total}…`,
   weightedOverall: '加权总分',
   outOf10: '/ 10',
   fromScoredAnswers: (scored) => `基于 ${scored} 个已评分回答`,
@@ -222,3 +228,12 @@ const zh: ReportLabels = {
 
 /** Report text per language. */
 export const LABELS: Record<ReportLanguage, ReportLabels> = { en, zh };
+
+/** The recommendation as printed: "Scoring 3 of 5…" while answers wait for their score. */
+export function recommendationText(
+  summary: { recommendation: Recommendation; analysis: { done: number; total: number } | null },
+  labels: Pick<ReportLabels, 'recommendations' | 'scoringProgress'>,
+): string {
+  if (summary.recommendation === 'scoring' && summary.analysis) return labels.scoringProgress(summary.analysis.done, summary.analysis.total);
+  return labels.recommendations[summary.recommendation];
+}

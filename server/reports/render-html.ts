@@ -1,4 +1,4 @@
-import type { Recommendation } from './labels.ts';
+import { recommendationText, type Recommendation } from './labels.ts';
 import type { InterviewReport, ReportAnswer, ReportQuestion } from './build-report.ts';
 import { answerStatusLine, consentText, evidencedSuffix, formatClock, formatDate, formatDimensionScore, formatScore, labelsOf, type RenderOptions } from './format.ts';
 
@@ -13,6 +13,7 @@ const RECOMMENDATION_CLASS: Record<Recommendation, string> = {
   'lean-no-hire': 'rec-lean-no',
   'no-hire': 'rec-no',
   'insufficient-evidence': 'rec-insufficient',
+  scoring: 'rec-insufficient',
 };
 
 // Inline and self-contained: the file must render the same when mailed, archived or printed offline.
@@ -209,7 +210,7 @@ export function renderHtml(report: InterviewReport, options: RenderOptions = {})
 <section aria-labelledby="summary">
 <h2 id="summary">${escapeHtml(labels.summary)}</h2>
 <div class="verdict">
-<div><div class="note">${escapeHtml(labels.recommendation)}</div><span class="badge ${RECOMMENDATION_CLASS[summary.recommendation]}" data-recommendation="${summary.recommendation}">${escapeHtml(labels.recommendations[summary.recommendation])}</span></div>
+<div><div class="note">${escapeHtml(labels.recommendation)}</div><span class="badge ${RECOMMENDATION_CLASS[summary.recommendation]}" data-recommendation="${summary.recommendation}">${escapeHtml(recommendationText(summary, labels))}</span></div>
 <div><div class="note">${escapeHtml(labels.weightedOverall)}</div><span class="overall">${formatScore(summary.weightedOverall)} <small>${escapeHtml(labels.outOf10)}</small></span></div>
 <div class="basis">${escapeHtml(labels.fromScoredAnswers(summary.counts.scored))}</div>
 </div>

@@ -1,5 +1,6 @@
 import type { InterviewReport } from './build-report.ts';
 import { answerStatusLine, consentText, evidencedSuffix, formatClock, formatDate, formatDimensionScore, formatScore, labelsOf, type RenderOptions } from './format.ts';
+import { recommendationText } from './labels.ts';
 
 /** Escapes text so Markdown shows it literally (no emphasis, links, headings, tables or raw HTML from user text). */
 export function escapeMarkdown(text: string): string {
@@ -34,7 +35,7 @@ export function renderMarkdown(report: InterviewReport, options: RenderOptions =
   for (const [name, value] of meta) out.push(`- **${name}**${labels.colon}${value}`);
   out.push('', `## ${labels.summary}`, '');
   out.push(
-    `**${labels.recommendation}${labels.colon}${labels.recommendations[summary.recommendation]}** — ${labels.weightedOverall} ` +
+    `**${labels.recommendation}${labels.colon}${recommendationText(summary, labels)}** — ${labels.weightedOverall} ` +
       `${formatScore(summary.weightedOverall)} ${labels.outOf10}${labels.comma}${labels.fromScoredAnswers(summary.counts.scored)}`,
     '',
   );

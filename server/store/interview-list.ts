@@ -35,15 +35,20 @@ interface SummaryRow {
 }
 
 // Per-interview counters: each subquery walks one interview's rows by the primary keys that start with interview_id.
+// With analysis jobs (one per answer, an answer may span turns) answers and pending come from them; interviews from
+// before the jobs count candidate turns.
+const HAS_JOBS = `EXISTS (SELECT 1 FROM analysis_jobs j WHERE j.interview_id = i.id)`;
 const COLUMNS = `
   i.id, i.title, i.role, i.candidate_name, i.language, i.mode, i.status, i.status_message, i.created_at, i.updated_at, i.ended_at,
   (SELECT COUNT(*) FROM turns t WHERE t.interview_id = i.id) AS turn_count,
-  (SELECT COUNT(*) FROM turns t WHERE t.interview_id = i.id AND t.channel = 'candidate') AS answer_count,
+  CASE WHEN ${HAS_JOBS} THEN (SELECT COUNT(*) FROM analysis_jobs j WHERE j.interview_id = i.id)
+    ELSE (SELECT COUNT(*) FROM turns t WHERE t.interview_id = i.id AND t.channel = 'candidate') END AS answer_count,
   (SELECT COUNT(*) FROM scores s WHERE s.interview_id = i.id AND s.label = 'answer') AS scored_count,
   (SELECT COUNT(*) FROM analysis_failures f WHERE f.interview_id = i.id) AS failed_count,
-  (SELECT COUNT(*) FROM turns t WHERE t.interview_id = i.id AND t.channel = 'candidate'
+  CASE WHEN ${HAS_JOBS} THEN (SELECT COUNT(*) FROM analysis_jobs j WHERE j.interview_id = i.id AND j.state IN ('queued', 'running'))
+    ELSE (SELECT COUNT(*) FROM turns t WHERE t.interview_id = i.id AND t.channel = 'candidate'
      AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.interview_id = t.interview_id AND s.turn_id = t.id)
-     AND NOT EXISTS (SELECT 1 FROM analysis_failures f WHERE f.interview_id = t.interview_id AND f.turn_id = t.id)) AS pending_count,
+     AND NOT EXISTS (SELECT 1 FROM analysis_failures f WHERE f.interview_id = t.interview_id AND f.turn_id = t.id)) END AS pending_count,
   (SELECT MAX(t.end_ms) FROM turns t WHERE t.interview_id = i.id) AS last_end_ms,
   (SELECT MAX(c.samples_received) FROM channels c WHERE c.interview_id = i.id) AS heard_samples`;
 

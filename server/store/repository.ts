@@ -70,7 +70,11 @@ export function createRepository(dbPath: string, options: RepositoryOptions = {}
     saveAnalysisFailure: (interviewId, turnId, failure) =>
       write('saveAnalysisFailure', interviewId, () => turns.saveAnalysisFailure(interviewId, turnId, failure)),
     clearAnalysisFailure: (interviewId, turnId) => write('clearAnalysisFailure', interviewId, () => turns.clearAnalysisFailure(interviewId, turnId)),
-    getInterviewDetail: turns.getInterviewDetail,
+    getInterviewDetail(id) {
+      const detail = turns.getInterviewDetail(id);
+      const analysis = detail ? jobs.progressOf([id]).get(id) : undefined;
+      return detail && analysis ? { ...detail, analysis } : detail;
+    },
 
     deleteTranscript: (interviewId) =>
       writeAsync('deleteTranscript', interviewId, async () => {

@@ -21,16 +21,19 @@ function stillChanging(detail: InterviewDetail): boolean {
   const status = detail.interview.status;
   if (status === 'live' || status === 'processing') return true;
   if (status === 'failed') return false;
+  if (detail.analysis) return detail.analysis.pending > 0;
   return detail.turns.some((turn) => turn.channel === 'candidate' && !turn.score && !turn.failure);
 }
 
 /** The list's state of a stored interview, from its detail. */
 function stateOf(detail: InterviewDetail) {
   const answers = detail.turns.filter((turn) => turn.channel === 'candidate');
-  const pending = answers.filter((turn) => !turn.score && !turn.failure).length;
+  // Answers are the stored analysis jobs when there are any (one per answer, which may span turns).
+  const total = detail.analysis?.total ?? answers.length;
+  const pending = detail.analysis?.pending ?? answers.filter((turn) => !turn.score && !turn.failure).length;
   const status = detail.interview.status;
   const state = status === 'live' || status === 'processing' || status === 'failed' ? status : pending > 0 ? 'scoring' : 'done';
-  return { state, counts: { turns: detail.turns.length, answers: answers.length, scored: 0, failed: 0, pending } } as const;
+  return { state, counts: { turns: detail.turns.length, answers: total, scored: 0, failed: 0, pending } } as const;
 }
 
 function DeleteButton({ onConfirm }: { onConfirm: () => Promise<void> }) {
