@@ -112,6 +112,7 @@ describe('AI interview screen', () => {
     fireEvent.click(screen.getByTestId('auto-create'));
     await waitFor(() => expect(screen.getByTestId('auto-status').textContent).toBe('Status: Ended: time budget used up'));
     expect(screen.getByTestId('auto-report').getAttribute('href')).toBe('/api/interviews/iv1/report?format=html&lang=en');
+    expect(screen.getByTestId('auto-review').getAttribute('href')).toBe('/interviews/iv1');
     const polls = fake.calls.filter((call) => call.method === 'GET').length;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fake.calls.filter((call) => call.method === 'GET').length).toBe(polls);

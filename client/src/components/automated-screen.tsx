@@ -6,6 +6,7 @@ import { automatedReady, type CreatedInterview, type InterviewWatch } from '../s
 import { isRunning } from '../state/job.ts';
 import { apiErrorText } from './api-error.ts';
 import { QuestionEditor } from './question-editor.tsx';
+import { interviewPath } from '../workspace/route.ts';
 
 /** Props of the AI interview screen. */
 export interface AutomatedScreenProps {
@@ -131,6 +132,9 @@ function CreatedInterviewPanel({ entry, watch, session, api }: { entry: CreatedI
       </p>
       {current && (current.state === 'running' || current.state === 'ended') && (
         <p className="prep__actions">
+          <a className="button button--small" data-testid="auto-review" href={interviewPath(entry.interviewId)}>
+            {t('auto.openReview')}
+          </a>
           <a className="button button--small" data-testid="auto-report" href={api.interviewReportUrl(entry.interviewId, locale)} target="_blank" rel="noreferrer">
             {t('auto.openReport')}
           </a>

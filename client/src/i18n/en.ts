@@ -272,6 +272,7 @@ export const en = {
   'auto.reason.no-response': 'no answer from the candidate',
   'auto.reason.disconnected': 'the candidate left',
   'auto.reason.stopped': 'stopped',
+  'auto.openReview': 'Open the review',
   'auto.openReport': 'Open the report',
   'auto.createdHeading': 'Interviews created here',
   'auto.howTo.create': 'Give the role and the questions Viva should ask, then create the link.',

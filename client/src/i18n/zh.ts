@@ -274,6 +274,7 @@ export const zh: Record<MessageKey, string> = {
   'auto.reason.no-response': '候选人没有回答',
   'auto.reason.disconnected': '候选人已离开',
   'auto.reason.stopped': '已停止',
+  'auto.openReview': '打开面试回顾',
   'auto.openReport': '打开报告',
   'auto.createdHeading': '在此创建的面试',
   'auto.howTo.create': '填写职位和 Viva 要问的问题，然后创建链接。',
