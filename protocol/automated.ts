@@ -159,16 +159,22 @@ export const InterviewQuestionEvent = AskedQuestion.extend({
 });
 export type InterviewQuestionEvent = z.infer<typeof InterviewQuestionEvent>;
 
-/** `interview:listening`: Viva listens; on 'barge-in' the browser must stop speaking at once. */
+/**
+ * `interview:listening`: Viva listens; on 'barge-in' the browser must stop speaking at once; 'continued': the candidate
+ * talks on after the answer was judged over (what they say is kept with the question while Viva decides).
+ */
 export const InterviewListeningEvent = z.object({
   sessionId: z.string(),
   questionId: z.string(),
-  reason: z.enum(['spoken', 'barge-in', 'resumed']),
+  reason: z.enum(['spoken', 'barge-in', 'resumed', 'continued']),
 });
 export type InterviewListeningEvent = z.infer<typeof InterviewListeningEvent>;
 
-/** `interview:thinking`: the answer is judged finished; Viva decides between a follow-up and the next question. */
-export const InterviewThinkingEvent = z.object({ sessionId: z.string(), questionId: z.string() });
+/**
+ * `interview:thinking`: the answer is judged finished; Viva decides between a follow-up and the next question, for at
+ * most `maxWaitMs` (the decision timeout; then it moves on). Sent again when the candidate stops talking on meanwhile.
+ */
+export const InterviewThinkingEvent = z.object({ sessionId: z.string(), questionId: z.string(), maxWaitMs: z.number().nonnegative().optional() });
 export type InterviewThinkingEvent = z.infer<typeof InterviewThinkingEvent>;
 
 /** `interview:end`: the interview is over; the browser flushes its audio, sends `session:stop` and thanks the candidate. */

@@ -49,6 +49,10 @@ export interface AutomatedAppOptions {
   security?: SecurityOptions;
   /** Account settings (the app's defaults when absent). */
   auth?: AuthOptions;
+  /** Every fake LLM answer starts this late (a slow local model); default 0. */
+  llmDelayMs?: number;
+  /** The LLM client's per-call timeout (default 10 s). */
+  llmTimeoutMs?: number;
 }
 
 /** The running test app. */
@@ -83,14 +87,16 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
     // Quotes the answer's first words, so the evidence verifies and the dimensions keep their scores.
     score: (request) => jsonScript(defaultRubricScore({ technical_skill: 7, clarity: 6, problem_solving: 8 }, [openingWordsOf(analysisAnswerOf(request))])),
   });
-  llm.setResponder((request) => {
+  const slow = <T extends object>(script: T): T => (options.llmDelayMs ? { ...script, timeToFirstTokenMs: options.llmDelayMs } : script);
+  llm.setResponder(async (request) => {
     if (request.schemaName === FOLLOW_UP_DECISION_SCHEMA_NAME) {
       const next = followUps.length > 1 ? followUps.shift() : followUps[0];
-      return fakeScripts.json(next ? { gap: 'no concrete example', followUp: next } : { gap: 'none', followUp: null });
+      return slow(fakeScripts.json(next ? { gap: 'no concrete example', followUp: next } : { gap: 'none', followUp: null }));
     }
-    return analysis(request);
+    const script = await analysis(request);
+    return script.kind === 'content' ? slow(script) : script;
   });
-  const llmClient = createLlmClient({ baseUrl: llm.baseUrl, model: FAKE_DEFAULT_MODEL, timeoutMs: 10_000, maxRetries: 1, structuredOutput: 'auto', retryBaseDelayMs: 5 });
+  const llmClient = createLlmClient({ baseUrl: llm.baseUrl, model: FAKE_DEFAULT_MODEL, timeoutMs: options.llmTimeoutMs ?? 10_000, maxRetries: 1, structuredOutput: 'auto', retryBaseDelayMs: 5 });
   const speech = await startSpeechApp(undefined, {
     partialIntervalMs: 5_000,
     llm: llmClient,

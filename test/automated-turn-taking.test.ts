@@ -299,23 +299,57 @@ describe('turn-taking state machine', () => {
     expect(effects[1]).toEqual({ type: 'end', reason: 'time-up' });
   });
 
-  it('a stale decision (the candidate went on talking) is ignored; a slow LLM times out into the next question', () => {
-    const d = new Driver({ decisionTimeoutMs: 5_000 });
+  it('talking on after the pause never reopens the answer: listening while they talk, thinking again after, the decision stands', () => {
+    const d = new Driver({ decisionTimeoutMs: 20_000 });
     d.send({ type: 'start' });
     d.spoken();
     d.speak(4000);
-    const stale = d.advance(DEFAULT_TURN_TAKING.answerEndPauseMs)[0];
-    if (stale?.type !== 'answer-end' || stale.decisionId === null) throw new Error('expected decision');
-    d.speak(3000); // "…and another thing"
-    expect(d.send({ type: 'decision', decisionId: stale.decisionId, followUp: 'Stale?' } as never)).toEqual([]);
-    const fresh = d.advance(DEFAULT_TURN_TAKING.answerEndPauseMs)[0];
-    if (fresh?.type !== 'answer-end' || fresh.decisionId === null) throw new Error('expected decision');
-    expect(fresh.answer.speechMs).toBe(7000);
-    expect(fresh.decisionId).not.toBe(stale.decisionId);
-    // The LLM never answers: after the decision timeout Viva moves on.
-    const moved = d.advance(5_000);
-    expect(moved).toEqual([{ type: 'ask', repeat: false, question: expect.objectContaining({ questionId: 'q2' }) }]);
+    const end = d.advance(DEFAULT_TURN_TAKING.answerEndPauseMs)[0];
+    if (end?.type !== 'answer-end' || end.decisionId === null) throw new Error('expected decision');
+    // "…and another thing": the screen says Viva listens, then that it is deciding again; nothing is reopened.
+    expect(d.send({ type: 'speech-start' })).toEqual([{ type: 'listen', questionId: 'q1', reason: 'continued' }]);
+    expect(d.advance(3000)).toEqual([]);
+    expect(d.send({ type: 'speech-end', speechMs: 3000 } as never)).toEqual([{ type: 'thinking', questionId: 'q1' }]);
+    expect(d.machine.snapshot(d.nowMs).phase).toBe('thinking');
+    // The decision made for the answer is not stale: it is carried out.
+    expect(d.send({ type: 'decision', decisionId: end.decisionId, followUp: 'Which part?' } as never)).toEqual([
+      { type: 'ask', repeat: false, question: expect.objectContaining({ questionId: 'q1~f1', kind: 'follow-up' }) },
+    ]);
+    expect(d.log.filter((effect) => effect.type === 'answer-end')).toHaveLength(1);
     expect(d.machine.snapshot(d.nowMs).answered).toBe(1);
+  });
+
+  it('a slow LLM times out into the next planned question, even while the candidate keeps talking (bounded hold)', () => {
+    const d = new Driver({ decisionTimeoutMs: 5_000, maxHoldForSpeechMs: 4_000 });
+    d.send({ type: 'start' });
+    d.spoken();
+    d.speak(4000);
+    const end = d.advance(DEFAULT_TURN_TAKING.answerEndPauseMs)[0];
+    if (end?.type !== 'answer-end' || end.decisionId === null) throw new Error('expected decision');
+    // The LLM never answers and the candidate talks on and on (a recording that keeps playing).
+    expect(d.send({ type: 'speech-start' })).toEqual([{ type: 'listen', questionId: 'q1', reason: 'continued' }]);
+    expect(d.advance(4_999)).toEqual([]);
+    // Timed out while they talk: Viva waits for them to stop, at most the hold, then asks the next planned question.
+    expect(d.advance(1)).toEqual([]);
+    expect(d.advance(3_999)).toEqual([]);
+    expect(d.advance(1)).toEqual([{ type: 'ask', repeat: false, question: expect.objectContaining({ questionId: 'q2', kind: 'planned' }) }]);
+    // A late decision for q1 changes nothing.
+    expect(d.send({ type: 'decision', decisionId: end.decisionId, followUp: 'Late?' } as never)).toEqual([]);
+  });
+
+  it('a decision made while the candidate talks is carried out the moment they stop', () => {
+    const d = new Driver({ decisionTimeoutMs: 20_000 });
+    d.send({ type: 'start' });
+    d.spoken();
+    d.speak(4000);
+    const end = d.advance(DEFAULT_TURN_TAKING.answerEndPauseMs)[0];
+    if (end?.type !== 'answer-end' || end.decisionId === null) throw new Error('expected decision');
+    d.send({ type: 'speech-start' });
+    expect(d.send({ type: 'decision', decisionId: end.decisionId, followUp: null } as never)).toEqual([]);
+    d.advance(1500);
+    expect(d.send({ type: 'speech-end', speechMs: 1500 } as never)).toEqual([
+      { type: 'ask', repeat: false, question: expect.objectContaining({ questionId: 'q2' }) },
+    ]);
   });
 
   it('a browser that never reports the end of speech is assumed done after twice the estimate plus slack', () => {

@@ -152,6 +152,12 @@ export function createAutomatedInterviews(deps: AutomatedInterviewsDeps) {
     const entry = runners.get(interviewId);
     const nowMs = now();
     store.update(interviewId, { state: 'ended', endedAtMs: nowMs, endReason: reason as AutomatedRecord['endReason'] }, nowMs);
+    // Ended now, for the recruiter's list too: the last finals and the scoring go on after, and must not keep it 'live'.
+    try {
+      repository.updateInterviewStatus(interviewId, 'stopped', { message: `automated interview (AI-run) ended: ${reason}` });
+    } catch (error) {
+      logger.warn(`automated ${interviewId}: could not update the status: ${String(error)}`);
+    }
     if (!entry) return;
     // The browser flushes its last audio and sends session:stop; if it does not (gone, crashed), stop it here.
     entry.stopTimer = setTimeout(

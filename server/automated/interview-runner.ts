@@ -77,6 +77,8 @@ export class InterviewRunner {
   private readonly questionTurns = new Map<string, { turnId: string; text: string; startMs: number; endMs: number }>();
   private readonly waiters = new Set<() => void>();
   private openSegmentStartMs: number | null = null;
+  /** The follow-up decision in flight: aborted once the interview moved on without it (its answer would be ignored). */
+  private decision: AbortController | null = null;
 
   constructor(private readonly options: RunnerOptions) {
     this.machine = new TurnTaking(options.questions, options.config);
@@ -229,6 +231,7 @@ export class InterviewRunner {
     const nowMs = this.now();
     switch (effect.type) {
       case 'ask': {
+        this.abandonDecision();
         const snapshot = this.machine.snapshot(nowMs);
         if (!effect.repeat) this.saveQuestion(effect.question);
         sink.record('question', { ...effect.question, repeat: effect.repeat, audioMs: this.position() });
@@ -242,16 +245,23 @@ export class InterviewRunner {
         return;
       }
       case 'listen':
+        sink.record('status', { status: 'listening', questionId: effect.questionId, reason: effect.reason });
         sink.listening({ sessionId, questionId: effect.questionId, reason: effect.reason });
+        return;
+      case 'thinking':
+        sink.record('status', { status: 'thinking', questionId: effect.questionId });
+        sink.thinking({ sessionId, questionId: effect.questionId, maxWaitMs: this.options.config.decisionTimeoutMs });
         return;
       case 'answer-end':
         sink.record('answer-end', { ...effect.answer, decide: effect.decisionId !== null });
         if (effect.decisionId !== null) {
-          sink.thinking({ sessionId, questionId: effect.question.questionId });
+          sink.record('status', { status: 'thinking', questionId: effect.question.questionId });
+          sink.thinking({ sessionId, questionId: effect.question.questionId, maxWaitMs: this.options.config.decisionTimeoutMs });
           void this.decide(effect.question, effect.decisionId);
         }
         return;
       case 'end': {
+        this.abandonDecision();
         this.ended = true;
         clearTimeout(this.timer);
         const snapshot = this.machine.snapshot(nowMs);
@@ -261,6 +271,12 @@ export class InterviewRunner {
         return;
       }
     }
+  }
+
+  /** A decision still running when Viva asks the next question (it timed out) would only hold the LLM up: cancel it. */
+  private abandonDecision(): void {
+    this.decision?.abort();
+    this.decision = null;
   }
 
   private saveQuestion(question: AskedQuestion): void {
@@ -281,9 +297,12 @@ export class InterviewRunner {
 
   /** Waits (bounded) for the finals of the question's segments, then asks the decider and feeds the machine. */
   private async decide(question: AskedQuestion, decisionId: number): Promise<void> {
+    const controller = new AbortController();
+    this.decision = controller;
+    const signal = AbortSignal.any([this.options.signal, controller.signal]);
     const deadline = this.now() + (this.options.finalWaitMs ?? 4_000);
     const mine = () => [...this.segments.values()].filter((segment) => segment.questionId === question.questionId && segment.echo !== true);
-    while (mine().some((segment) => segment.endMs !== undefined && !segment.final) && this.now() < deadline && !this.options.signal.aborted) {
+    while (mine().some((segment) => segment.endMs !== undefined && !segment.final) && this.now() < deadline && !signal.aborted) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.max(1, deadline - this.now()));
         timer.unref();
@@ -296,7 +315,7 @@ export class InterviewRunner {
         waiters.add(done);
       });
     }
-    if (this.options.signal.aborted || this.ended) return;
+    if (signal.aborted || this.ended) return;
     const answer = mine()
       .sort((a, b) => a.startMs - b.startMs)
       .map((segment) => segment.final?.text.trim() ?? '')
@@ -308,14 +327,15 @@ export class InterviewRunner {
       answer,
       role: this.options.role ?? null,
       jobDescription: this.options.jobDescription ?? null,
-      signal: this.options.signal,
+      signal,
     });
+    if (this.decision === controller) this.decision = null;
     this.options.sink.record('decision', {
       questionId: question.questionId,
       followUp: decision.followUp,
       gap: decision.gap,
       source: decision.source,
-      ...(decision.error ? { error: decision.error } : {}),
+      ...(decision.error ? { error: controller.signal.aborted ? 'too late: the interview had moved on' : decision.error } : {}),
     });
     if (decision.source === 'fallback' && decision.error) this.options.logger.warn(`automated ${this.options.sessionId}: follow-up decision fell back to moving on: ${decision.error}`);
     this.apply({ type: 'decision', nowMs: this.now(), decisionId, followUp: decision.followUp });

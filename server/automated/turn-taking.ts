@@ -35,6 +35,8 @@ export interface TurnTakingConfig {
   overrunGraceMs: number;
   /** The follow-up decision (LLM) gets this long; then Viva moves on. */
   decisionTimeoutMs: number;
+  /** Decided while the candidate is still talking: Viva waits this long for them to stop before it asks anyway. */
+  maxHoldForSpeechMs: number;
   /** Extra time on top of twice the estimated speaking time before a missing `speaking-end` is assumed. */
   speakingSlackMs: number;
   /** A candidate away longer than this ends the interview ('disconnected'). */
@@ -54,6 +56,7 @@ export const DEFAULT_TURN_TAKING: Readonly<Omit<TurnTakingConfig, 'timeBudgetMs'
   minQuestionRemainingMs: 30_000,
   overrunGraceMs: 30_000,
   decisionTimeoutMs: 12_000,
+  maxHoldForSpeechMs: 8_000,
   speakingSlackMs: 5_000,
   reconnectGraceMs: 60_000,
 });
@@ -106,8 +109,10 @@ export interface AnswerSummary {
 export type TurnEffect =
   /** Send `interview:question` (a repeat after a reconnect carries the same id). */
   | { type: 'ask'; question: AskedQuestion; repeat: boolean }
-  /** Send `interview:listening`; with 'barge-in' the browser must stop speaking. */
-  | { type: 'listen'; questionId: string; reason: 'spoken' | 'barge-in' | 'resumed' }
+  /** Send `interview:listening`; with 'barge-in' the browser must stop speaking; 'continued': talking on while Viva decides. */
+  | { type: 'listen'; questionId: string; reason: 'spoken' | 'barge-in' | 'resumed' | 'continued' }
+  /** Send `interview:thinking` again: the candidate stopped talking and Viva is still deciding. */
+  | { type: 'thinking'; questionId: string }
   /** The answer is over; with `decisionId` the runner asks the LLM and feeds back a `decision` with that id. */
   | { type: 'answer-end'; answer: AnswerSummary; decisionId: number | null; question: AskedQuestion }
   | { type: 'end'; reason: AutomatedEndReason };
@@ -148,6 +153,8 @@ export class TurnTaking {
   private decisionDeadlineMs = 0;
   /** A decision that arrived while the candidate was away, applied on reconnect. */
   private pendingDecision: { decisionId: number; followUp: string | null } | null = null;
+  /** The decision is made but the candidate is still talking: Viva asks when they stop, at the latest at `untilMs`. */
+  private heldDecision: { followUp: string | null; untilMs: number } | null = null;
   private candidateSpeaking = false;
   private answerStartedAtMs = 0;
   private answerSpeechMs = 0;
@@ -202,7 +209,7 @@ export class TurnTaking {
         if (!this.candidateSpeaking && this.lastSpeechEndAtMs === null) deadlines.push(this.answerStartedAtMs + this.config.noAnswerTimeoutMs);
         break;
       case 'thinking':
-        deadlines.push(this.decisionDeadlineMs);
+        deadlines.push(this.heldDecision ? this.heldDecision.untilMs : this.decisionDeadlineMs);
         break;
       case 'paused':
         if (this.pausedAtMs !== null) deadlines.push(this.pausedAtMs + this.config.reconnectGraceMs);
@@ -271,6 +278,7 @@ export class TurnTaking {
 
   private ask(question: AskedQuestion, repeat: boolean, nowMs: number): TurnEffect[] {
     if (!repeat) this.questionsAsked++;
+    this.heldDecision = null;
     this.resetAnswer(nowMs);
     this.setPhase('speaking', nowMs);
     this.speakingDeadlineMs = nowMs + 2 * estimateSpeakingMs(question.text) + this.config.speakingSlackMs;
@@ -305,11 +313,10 @@ export class TurnTaking {
       case 'listening':
         return this.startAnswer(nowMs, null);
       case 'thinking':
-        // The candidate went on after the pause: the answer was not over. A decision for it that arrives later is stale.
-        this.decisionId++;
-        this.setPhase('answering', nowMs);
-        this.answered = Math.max(0, this.answered - 1);
-        return [];
+        // The candidate goes on after the pause. The answer stays closed — reopening it let every slow decision go stale
+        // and one question ran to the longest answer — but the words are kept with this question, and the screen says
+        // that Viva listens (never "one moment" over the candidate's voice). The decision goes on.
+        return this.current ? [{ type: 'listen', questionId: this.current.question.questionId, reason: 'continued' }] : [];
       default:
         return [];
     }
@@ -317,6 +324,11 @@ export class TurnTaking {
 
   private onSpeechEnd(speechMs: number, echo: boolean, nowMs: number): TurnEffect[] {
     this.candidateSpeaking = false;
+    if (this.phase === 'thinking' && this.current) {
+      const held = this.heldDecision;
+      if (held) return this.afterDecision(held.followUp, nowMs);
+      return [{ type: 'thinking', questionId: this.current.question.questionId }];
+    }
     // A segment may close after the connection dropped (its frames were resent): it still belongs to the answer.
     const answering = this.phase === 'answering' || (this.phase === 'paused' && this.pausedPhase === 'answering');
     if (!answering) return [];
@@ -347,6 +359,7 @@ export class TurnTaking {
         return [];
       }
       case 'thinking':
+        if (this.heldDecision) return nowMs >= this.heldDecision.untilMs ? this.afterDecision(this.heldDecision.followUp, nowMs) : [];
         if (nowMs >= this.decisionDeadlineMs) return this.onDecision(this.decisionId, null, nowMs, true);
         return [];
       case 'paused':
@@ -392,9 +405,21 @@ export class TurnTaking {
       this.pendingDecision = { decisionId, followUp };
       return [];
     }
-    if (this.phase !== 'thinking' || !this.current) return [];
-    const current = this.current;
+    if (this.phase !== 'thinking' || !this.current || this.heldDecision) return [];
     const text = timedOut ? null : followUp?.trim() || null;
+    if (this.candidateSpeaking) {
+      // Do not talk over the candidate: ask when they stop, but not later than the hold allows.
+      this.heldDecision = { followUp: text, untilMs: nowMs + this.config.maxHoldForSpeechMs };
+      return [];
+    }
+    return this.afterDecision(text, nowMs);
+  }
+
+  /** Carries out a decision: the follow-up when there is one and time for it, else the next planned question. */
+  private afterDecision(text: string | null, nowMs: number): TurnEffect[] {
+    this.heldDecision = null;
+    const current = this.current;
+    if (!current) return this.end('completed');
     if (text && this.remaining(nowMs) >= this.config.minFollowUpRemainingMs) {
       current.followUpsAsked++;
       const question: AskedQuestion = {
@@ -440,6 +465,7 @@ export class TurnTaking {
         this.decisionDeadlineMs += awayMs;
         const pending = this.pendingDecision;
         this.pendingDecision = null;
+        if (this.heldDecision) return this.afterDecision(this.heldDecision.followUp, nowMs);
         return pending ? this.onDecision(pending.decisionId, pending.followUp, nowMs) : [];
       }
       default:
@@ -453,6 +479,7 @@ export class TurnTaking {
   }
 
   private end(reason: AutomatedEndReason): TurnEffect[] {
+    this.heldDecision = null;
     this.phase = 'ended';
     this.endReason = reason;
     this.candidateSpeaking = false;

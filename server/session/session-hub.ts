@@ -87,7 +87,9 @@ export class SessionHub {
     const stored = this.deps.findStored(sessionId);
     if (!stored) return undefined;
     this.deps.logger.info(`resuming stored session ${sessionId}`);
-    return this.open(stored, 'resume', source);
+    // No screen shows an automated interview's partial transcripts (the candidate's socket never gets them): decoding
+    // them would only make its finals, which the follow-up decision waits for, wait behind them on a busy CPU.
+    return this.open(stored, 'resume', stored.context.mode === 'automated' ? { ...source, partials: false } : source);
   }
 
   /** Aborts a session at once (its source failed): queued audio is not processed, and it is forgotten. */

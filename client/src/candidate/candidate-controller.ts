@@ -47,6 +47,9 @@ export interface CandidateControllerOptions {
   now?: () => number;
 }
 
+/** Longest wait for the server to acknowledge the stop before the page says the answers are saved. */
+const STOP_ACK_WAIT_MS = 5_000;
+
 /** A level above this during the mic check means the microphone hears the candidate. */
 const VOICE_RMS = 0.02;
 
@@ -298,7 +301,9 @@ export class CandidateController {
       await this.capture?.close();
       this.capture = null;
       this.options.levels.reset();
-      if (socket && this.online && this.sessionId) await socket.timeout(60_000).emitWithAck('session:stop', { sessionId: this.sessionId });
+      // The stop follows the last frames on the same connection, so once it is sent the server has the answer; its ack
+      // may wait for the last transcripts, which are the server's business, not the candidate's (a few seconds at most).
+      if (socket && this.online && this.sessionId) await socket.timeout(STOP_ACK_WAIT_MS).emitWithAck('session:stop', { sessionId: this.sessionId });
     } catch {
       // The server stops the session itself shortly after the end; nothing the candidate can do here.
     }
