@@ -61,7 +61,16 @@ export type ParsedResume = z.infer<typeof ParsedResume>;
 /** What the LLM returns for a job match, before quotes are checked against the resume. */
 export const JobMatchOutput = z.object({
   score: z.number().int().min(0).max(100),
-  skillsMatched: z.array(z.object({ skill: z.string().min(1).max(200), quote: z.string().max(1000) })).max(60),
+  skillsMatched: z
+    .array(
+      z.object({
+        skill: z.string().min(1).max(200),
+        quote: z.string().max(1000),
+        /** The name the résumé uses for the skill when it differs ("Postgres" for PostgreSQL); the quote must contain it. */
+        equivalent: z.string().max(100).nullable().optional(),
+      }),
+    )
+    .max(60),
   skillsMissing: z
     .array(z.object({ skill: z.string().min(1).max(200), importance: z.enum(['required', 'nice-to-have']) }))
     .max(60),
@@ -76,15 +85,19 @@ export const UnverifiedClaim = z.object({
   kind: z.enum(['skill', 'experience', 'red-flag']),
   claim: z.string(),
   quote: z.string(),
+  /** 'not-named': the quote is in the résumé but does not name the skill (nor an equivalent); absent: quote not found. */
+  reason: z.enum(['not-found', 'not-named']).optional(),
 });
 export type UnverifiedClaim = z.infer<typeof UnverifiedClaim>;
 
 /** A job match whose every kept claim quotes the resume verbatim (after whitespace normalisation). */
 export const JobMatch = z.object({
   score: z.number().int().min(0).max(100),
-  skillsMatched: z.array(z.object({ skill: z.string(), quote: z.string() })),
+  /** `equivalent`: the résumé's own name for the skill, shown beside it ("PostgreSQL (as Postgres)"). */
+  skillsMatched: z.array(z.object({ skill: z.string(), quote: z.string(), equivalent: z.string().nullable().optional() })),
   skillsMissing: z.array(z.object({ skill: z.string(), importance: z.enum(['required', 'nice-to-have']) })),
   experienceEvaluation: z.object({
+    /** Empty when the model's assessment only repeated the summary. */
     assessment: z.string(),
     /** Null when the model's quote was not found in the resume. */
     quote: z.string().nullable(),

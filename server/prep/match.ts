@@ -1,6 +1,7 @@
 import { redactResume, type RedactedText } from './blind.ts';
 import type { PrepDeps } from './deps.ts';
 import { detectLanguage } from './language.ts';
+import { importanceFromJd, jdSections, quoteSupportsSkill, repeatsSummary, sameSkill } from './match-rules.ts';
 import { createQuoteIndex } from './quotes.ts';
 import { JobMatchOutput, type JobMatch, type PrepLanguage, type UnverifiedClaim } from '../../protocol/prep.ts';
 
@@ -26,9 +27,9 @@ export interface MatchResult {
 }
 
 /**
- * Scores a resume against a job description with the LLM (prompt `match-job`), then keeps only claims whose quote is in
- * the resume text the model was shown: unverified matched skills and red flags move to `unverifiedClaims`; an unverified
- * experience quote becomes null. Throws LlmError.
+ * Scores a resume against a job description with the LLM (prompt `match-job`), then applies the match rules
+ * (`applyMatchRules`): claims whose quote is not in the résumé, or does not name the skill, move to `unverifiedClaims`;
+ * an unverified experience quote becomes null. Throws LlmError.
  */
 export async function matchResume(deps: PrepDeps, input: MatchInput): Promise<MatchResult> {
   const language = input.language ?? detectLanguage(input.resume);
@@ -44,6 +45,7 @@ export async function matchResume(deps: PrepDeps, input: MatchInput): Promise<Ma
     ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
   });
   const match = verifyMatch(result.object, resumeShown, {
+    jobDescription: input.jd,
     blind: input.blind === true,
     language,
     model: result.model,
@@ -52,19 +54,71 @@ export async function matchResume(deps: PrepDeps, input: MatchInput): Promise<Ma
   return { match, ...(redaction ? { redaction } : {}), repaired: result.repaired };
 }
 
+/** What the match rules removed or changed in one match (docs/prep.md has the figures on real models). */
+export interface MatchRuleEffects {
+  /** Matched skills whose quote is not in the résumé. */
+  quoteNotFound: number;
+  /** Matched skills whose quote is in the résumé but names neither the skill nor a stated equivalent. */
+  quoteDoesNotNameSkill: number;
+  /** Missing skills dropped because the same skill is matched (or listed twice). */
+  missingOverlap: number;
+  /** Missing skills whose importance the job description's sections changed. */
+  importanceCorrected: number;
+  /** The experience assessment repeated the summary and was dropped. */
+  experienceDropped: boolean;
+}
+
+/** Meta of a verified match; `jobDescription` places missing skills in its own sections. */
+export interface VerifyMeta {
+  blind: boolean;
+  language: PrepLanguage;
+  model: string;
+  promptVersion: string;
+  jobDescription?: string;
+}
+
 /** Checks every quote of a model's job match against the resume it was shown and moves unverified claims aside. */
-export function verifyMatch(
-  output: JobMatchOutput,
-  resumeShown: string,
-  meta: { blind: boolean; language: PrepLanguage; model: string; promptVersion: string },
-): JobMatch {
+export function verifyMatch(output: JobMatchOutput, resumeShown: string, meta: VerifyMeta): JobMatch {
+  return applyMatchRules(output, resumeShown, meta).match;
+}
+
+/**
+ * The match rules: a matched skill's quote must be in the résumé and name the skill (or an alias, or the equivalent the
+ * model stated, shown as such), else it is left out; missing skills exclude matched ones; a missing skill's importance
+ * follows the JD's sections; red flags need a verified quote; an experience assessment that repeats the summary is dropped.
+ */
+export function applyMatchRules(output: JobMatchOutput, resumeShown: string, meta: VerifyMeta): { match: JobMatch; effects: MatchRuleEffects } {
   const quotes = createQuoteIndex(resumeShown);
   const unverifiedClaims: UnverifiedClaim[] = [];
-  const skillsMatched = output.skillsMatched.filter((skill) => {
-    if (quotes.has(skill.quote)) return true;
-    unverifiedClaims.push({ kind: 'skill', claim: skill.skill, quote: skill.quote });
-    return false;
-  });
+  const effects: MatchRuleEffects = { quoteNotFound: 0, quoteDoesNotNameSkill: 0, missingOverlap: 0, importanceCorrected: 0, experienceDropped: false };
+  const skillsMatched: JobMatch['skillsMatched'] = [];
+  for (const skill of output.skillsMatched) {
+    if (!quotes.has(skill.quote)) {
+      effects.quoteNotFound++;
+      unverifiedClaims.push({ kind: 'skill', claim: skill.skill, quote: skill.quote });
+      continue;
+    }
+    const support = quoteSupportsSkill(skill.skill, skill.quote, skill.equivalent);
+    if (!support.supported) {
+      effects.quoteDoesNotNameSkill++;
+      unverifiedClaims.push({ kind: 'skill', claim: skill.skill, quote: skill.quote, reason: 'not-named' });
+      continue;
+    }
+    if (skillsMatched.some((kept) => sameSkill(kept.skill, skill.skill))) continue;
+    skillsMatched.push({ skill: skill.skill, quote: skill.quote, ...(support.equivalent ? { equivalent: support.equivalent } : {}) });
+  }
+  const sections = meta.jobDescription ? jdSections(meta.jobDescription) : [];
+  const skillsMissing: JobMatch['skillsMissing'] = [];
+  for (const missing of output.skillsMissing) {
+    const matched = skillsMatched.some((kept) => sameSkill(kept.skill, missing.skill) || (kept.equivalent && sameSkill(kept.equivalent, missing.skill)));
+    if (matched || skillsMissing.some((kept) => sameSkill(kept.skill, missing.skill))) {
+      effects.missingOverlap++;
+      continue;
+    }
+    const importance = importanceFromJd(missing.skill, sections, missing.importance);
+    if (importance !== missing.importance) effects.importanceCorrected++;
+    skillsMissing.push({ skill: missing.skill, importance });
+  }
   const redFlags = output.redFlags.filter((flag) => {
     if (quotes.has(flag.quote)) return true;
     // A red flag without evidence in the resume is exactly the claim that must not reach a ranking.
@@ -75,12 +129,13 @@ export function verifyMatch(
   if (!experienceQuoteVerified && output.experienceEvaluation.quote.trim()) {
     unverifiedClaims.push({ kind: 'experience', claim: output.experienceEvaluation.assessment, quote: output.experienceEvaluation.quote });
   }
-  return {
+  effects.experienceDropped = repeatsSummary(output.experienceEvaluation.assessment, output.summary);
+  const match: JobMatch = {
     score: output.score,
     skillsMatched,
-    skillsMissing: output.skillsMissing,
+    skillsMissing,
     experienceEvaluation: {
-      assessment: output.experienceEvaluation.assessment,
+      assessment: effects.experienceDropped ? '' : output.experienceEvaluation.assessment,
       quote: experienceQuoteVerified ? output.experienceEvaluation.quote : null,
     },
     redFlags,
@@ -91,4 +146,5 @@ export function verifyMatch(
     model: meta.model,
     promptVersion: meta.promptVersion,
   };
+  return { match, effects };
 }

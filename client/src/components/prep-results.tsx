@@ -35,6 +35,7 @@ export function MatchView({ match }: { match: JobMatch }) {
           {match.skillsMatched.map((item, index) => (
             <li key={index} data-testid="prep-skill-matched">
               <strong>{item.skill}</strong>
+              {item.equivalent && <span className="muted"> {t('prep.match.as', { name: item.equivalent })}</span>}
               <Quote text={item.quote} />
             </li>
           ))}
@@ -53,7 +54,7 @@ export function MatchView({ match }: { match: JobMatch }) {
         </ul>
       )}
       <h3 className="panel__sub">{t('prep.match.experience')}</h3>
-      <p>{match.experienceEvaluation.assessment}</p>
+      {match.experienceEvaluation.assessment !== '' && <p>{match.experienceEvaluation.assessment}</p>}
       <Quote text={match.experienceEvaluation.quote} />
       <h3 className="panel__sub">{t('prep.match.redFlags')}</h3>
       {match.redFlags.length === 0 ? (
@@ -75,6 +76,7 @@ export function MatchView({ match }: { match: JobMatch }) {
             {match.unverifiedClaims.map((claim, index) => (
               <li key={index}>
                 {claim.claim} — <q>{claim.quote}</q>
+                {claim.reason === 'not-named' && <span className="muted"> ({t('prep.match.notNamed')})</span>}
               </li>
             ))}
           </ul>

@@ -56,7 +56,7 @@ describe('Prepare screen', () => {
     const flag = screen.getByTestId('prep-red-flag');
     expect(within(flag).getByTestId('prep-quote').textContent).toContain('Left after 8 months at two jobs in 2016');
     expect(screen.getByTestId('prep-match-summary').textContent).toBe(demoMatch.summary);
-    expect(match.textContent).toContain('Left out, quote not found in the resume: 1');
+    expect(match.textContent).toContain('Left out, quote not in the resume or not naming the skill: 1');
   });
 
   it('plans questions and "Use in interview setup" fills the setup form with role, JD, resume, questions and language', async () => {
