@@ -58,25 +58,29 @@ export const ParsedResume = z.object({
 });
 export type ParsedResume = z.infer<typeof ParsedResume>;
 
-/** What the LLM returns for a job match, before quotes are checked against the resume. */
+/**
+ * What the LLM returns for a job match, before quotes are checked against the resume. The limits keep the schema within
+ * what llama.cpp turns into a grammar (with 60 items, 1000-character quotes and 2000-character texts it refused, and the
+ * embedded model answered unconstrained): quotes are short phrases, the texts two or three sentences.
+ */
 export const JobMatchOutput = z.object({
   score: z.number().int().min(0).max(100),
   skillsMatched: z
     .array(
       z.object({
         skill: z.string().min(1).max(200),
-        quote: z.string().max(1000),
+        quote: z.string().max(300),
         /** The name the résumé uses for the skill when it differs ("Postgres" for PostgreSQL); the quote must contain it. */
         equivalent: z.string().max(100).nullable().optional(),
       }),
     )
-    .max(60),
+    .max(30),
   skillsMissing: z
     .array(z.object({ skill: z.string().min(1).max(200), importance: z.enum(['required', 'nice-to-have']) }))
-    .max(60),
-  experienceEvaluation: z.object({ assessment: z.string().min(1).max(2000), quote: z.string().max(1000) }),
-  redFlags: z.array(z.object({ flag: z.string().min(1).max(500), quote: z.string().max(1000) })).max(20),
-  summary: z.string().min(1).max(2000),
+    .max(30),
+  experienceEvaluation: z.object({ assessment: z.string().min(1).max(1000), quote: z.string().max(300) }),
+  redFlags: z.array(z.object({ flag: z.string().min(1).max(500), quote: z.string().max(300) })).max(20),
+  summary: z.string().min(1).max(1000),
 });
 export type JobMatchOutput = z.infer<typeof JobMatchOutput>;
 
