@@ -126,7 +126,11 @@ describe('AI interview with a slow LLM in the real browser (issue 16)', () => {
     const candidate = await browser.newPage({ viewport: { width: 900, height: 760 } });
     await recordPhases(candidate);
     await candidate.goto(linkUrl);
-    await candidate.getByTestId('consent-checkbox').check({ timeout: 15_000 });
+    await candidate.getByTestId('consent-checkbox').waitFor({ timeout: 15_000 });
+    // The AI interview has a title and the candidate's name, and the candidate sees both.
+    expect(await candidate.getByTestId('candidate-title').innerText()).toBe('First round (slow model)');
+    expect(await candidate.getByTestId('candidate-greeting').innerText()).toContain('Slow Model Candidate');
+    await candidate.getByTestId('consent-checkbox').check();
     await candidate.getByTestId('consent-agree').click();
     await candidate.locator('[data-testid="mic-status"][data-heard="true"]').waitFor({ timeout: 20_000 });
     await candidate.getByTestId('mic-start').click();

@@ -69,6 +69,12 @@ function ConsentScreen({ state, t, onAgree }: { state: CandidateState; t: T; onA
   return (
     <section className="cand-card" data-testid="candidate-consent">
       <h1>{t('consent.heading')}</h1>
+      {info.title && (
+        <p className="cand-strong" data-testid="candidate-title">
+          {info.title}
+        </p>
+      )}
+      {info.candidateName && <p data-testid="candidate-greeting">{t('consent.greeting', { name: info.candidateName })}</p>}
       <p>{t('consent.intro', { role: info.role ?? '—' })}</p>
       <p>{t('consent.how', { count: info.questionCount, minutes: Math.round(info.timeBudgetMs / 60_000) })}</p>
       <p className="cand-strong">{t('consent.recorded')}</p>
