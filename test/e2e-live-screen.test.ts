@@ -291,7 +291,7 @@ describe('the interviewer\'s live screen in a real browser', () => {
     await page.getByTestId('review-view').waitFor({ timeout: 30_000 });
     const reviewTurns = await page.getByTestId('review-turn').count();
     expect(reviewTurns).toBeGreaterThanOrEqual(finalTexts.length);
-    // Answers heard just before the stop are still analysed and land on the review.
+    // Answers heard just before the stop are still scored (durable jobs) and land on the review.
     await page.waitForFunction(
       () => {
         const turns = [...document.querySelectorAll('[data-testid="review-turn"]')];
@@ -329,8 +329,10 @@ describe('the interviewer\'s live screen in a real browser', () => {
       expect(turn.text).not.toBe('');
       expect(turn.score?.overall).toBe(7);
       expect(turn.score?.dimensions.map((dimension) => dimension.id)).toEqual(RUBRIC.map((dimension) => dimension.id));
-      expect(turn.followUps).toHaveLength(2);
+      // Follow-ups are fresh or nothing: an answer moved on from (a newer answer, the stop) may have none, never a partial list.
+      if (turn.followUps) expect(turn.followUps).toHaveLength(2);
     }
+    expect(exported.turns.some((turn) => turn.followUps?.length === 2)).toBe(true);
 
     // The server kept the same interview: list, detail, report.
     const sessionId = exported.sessionId;

@@ -175,4 +175,36 @@ describe('interviewReducer', () => {
     expect(state.turns).toEqual({});
     expect(state.language).toBe('en');
   });
+
+  it('after a stop answered at once: finishing turns count down as finals land, session:end brings the final figures, scoring progress follows', () => {
+    const stats = (turns: number) => ({ candidate: { framesReceived: 10, framesRejected: 0, framesDropped: 0, framesDuplicate: 0, gaps: 0, missingFrames: 0, audioMs: 1000, turns, partialsPublished: 0, partialsSkipped: 0 } });
+    let state = apply(
+      live(),
+      { type: 'session/stopping' },
+      { type: 'session/stopped', result: { sessionId: 's1', stats: stats(1), finishing: { turns: 2, audioMs: 3000 }, analysis: { total: 1, done: 0, pending: 1, failed: 0 } }, error: null, stoppedAt: 'x' },
+    );
+    expect(state).toMatchObject({ phase: 'review', finishing: { turns: 2 }, analysisProgress: { done: 0, total: 1 } });
+    state = apply(state, { type: 'transcript:final', event: transcript('t2', 'late words') });
+    expect(state.finishing?.turns).toBe(1);
+    state = apply(state, { type: 'session:end', event: { sessionId: 's1', stats: stats(3) } }, { type: 'analysis:progress', event: { sessionId: 's1', total: 3, done: 2, pending: 1, failed: 0 } });
+    expect(state.finishing).toBeNull();
+    expect(state.stopResult?.stats.candidate?.turns).toBe(3);
+    expect(state.analysisProgress).toEqual({ total: 3, done: 2, pending: 1, failed: 0 });
+
+    // session:end handled before the reply (both in one packet): the final figures stay.
+    state = apply(live(), { type: 'session/stopping' }, { type: 'session:end', event: { sessionId: 's1', stats: stats(3) } });
+    state = apply(state, { type: 'session/stopped', result: { sessionId: 's1', stats: stats(1), finishing: { turns: 2, audioMs: 0 } }, error: null, stoppedAt: 'x' });
+    expect(state.finishing).toBeNull();
+    expect(state.stopResult?.stats.candidate?.turns).toBe(3);
+  });
+
+  it('a follow-up run that restarts for an answer that grew replaces the text shown', () => {
+    const state = apply(
+      live(),
+      { type: 'followup:delta', event: { sessionId: 's1', turnId: 't1', text: 'old draft' } },
+      { type: 'followup:delta', event: { sessionId: 's1', turnId: 't1', text: 'new', restart: true } },
+      { type: 'followup:delta', event: { sessionId: 's1', turnId: 't1', text: ' draft' } },
+    );
+    expect(state.followUps.t1?.streamText).toBe('new draft');
+  });
 });

@@ -235,10 +235,10 @@ export function interviewReducer(state: InterviewState, action: InterviewAction)
       return {
         ...state,
         phase: 'review',
-        stopResult: action.result,
+        // A `session:end` that arrived before the reply was handled already holds the final figures.
+        stopResult: state.ended && state.stopResult ? state.stopResult : action.result,
         stopError: action.error,
-        // A `session:end` that arrived before the reply already said everything is out.
-        finishing: state.stopResult === null && action.result?.finishing && !state.ended ? action.result.finishing : null,
+        finishing: action.result?.finishing && !state.ended ? action.result.finishing : null,
         analysisProgress: action.result?.analysis ?? state.analysisProgress,
         stoppedAt: action.stoppedAt,
         speaking: { interviewer: false, candidate: false },
@@ -295,7 +295,7 @@ export function interviewReducer(state: InterviewState, action: InterviewAction)
       return state.finishing ? { ...merged, finishing: { ...state.finishing, turns: Math.max(0, state.finishing.turns - 1) } } : merged;
     }
     case 'session:end':
-      return { ...state, ended: true, finishing: null, stopResult: state.stopResult ? action.event : state.stopResult };
+      return { ...state, ended: true, finishing: null, stopResult: action.event };
     case 'analysis:progress': {
       const { sessionId: _sessionId, ...progress } = action.event;
       return { ...state, analysisProgress: progress };
