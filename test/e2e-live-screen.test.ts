@@ -289,6 +289,8 @@ describe('the interviewer\'s live screen in a real browser', () => {
     // Stop: the review has the whole transcript, each answer's score and suggestions.
     await page.getByTestId('stop-button').click();
     await page.getByTestId('review-view').waitFor({ timeout: 30_000 });
+    // The stop is answered at once; the review says what the server is still finishing (turns, scores) until it is done.
+    await page.getByTestId('review-progress').waitFor({ state: 'detached', timeout: 60_000 });
     const reviewTurns = await page.getByTestId('review-turn').count();
     expect(reviewTurns).toBeGreaterThanOrEqual(finalTexts.length);
     // Answers heard just before the stop are still scored (durable jobs) and land on the review.
@@ -347,7 +349,8 @@ describe('the interviewer\'s live screen in a real browser', () => {
     expect(readsAsJfk(fake.chatRequests().map(answerOf).filter((answer) => answer !== ''), jfkText)).toBe(true);
     for (const turn of detail.turns) {
       expect(turn.hasAudio).toBe(true);
-      expect(turn.suggestions?.suggestions).toHaveLength(2);
+      // Stored suggestions are the fresh ones the screen showed (an answer moved on from may have none).
+      if (turn.suggestions) expect(turn.suggestions.suggestions).toHaveLength(2);
       expect(turn.score).toMatchObject({ label: 'answer', overall: 7 });
       expect(turn.failure).toBeNull();
     }
