@@ -18,8 +18,8 @@ export type LoginRequest = z.infer<typeof LoginRequest>;
 export const SignedIn = z.object({ user: PublicUser, csrfToken: z.string().nullable(), expiresAtMs: z.number().nullable() });
 export type SignedIn = z.infer<typeof SignedIn>;
 
-/** `GET /api/auth/me` when nobody is signed in (401): whether the first admin still has to be created. */
-export const SignedOut = z.object({ error: z.object({ code: z.string(), message: z.string() }), setupRequired: z.boolean() });
+/** `GET /api/auth/me` when nobody is signed in (200, so a page's first look is no error): whether the first admin still has to be created. */
+export const SignedOut = z.object({ user: z.null(), setupRequired: z.boolean() });
 export type SignedOut = z.infer<typeof SignedOut>;
 
 /** `POST /api/interviews/:id/shares`: share an interview with another user, by name. */

@@ -17,6 +17,7 @@ import type {
   SessionStopRequest,
   SessionStopResult,
   SpeechEvent,
+  StorageErrorEvent,
   TranscriptEvent,
 } from './schemas.ts';
 
@@ -44,6 +45,7 @@ export interface ServerToClientEvents {
   'analysis:progress': (event: AnalysisProgressEvent) => void;
   /** The stopped session's last final is out (the `session:stop` reply came before, as soon as capture ended). */
   'session:end': (result: SessionStopResult) => void;
+  'storage:error': (event: StorageErrorEvent) => void;
   error: (event: ErrorEvent) => void;
 }
 

@@ -4,3 +4,4 @@ export type * from './events.ts';
 export * from './interviews.ts';
 export * from './automated.ts';
 export * from './prep.ts';
+export * from './auth.ts';

@@ -183,6 +183,21 @@ export const AudioGapEvent = z.object({
 });
 export type AudioGapEvent = z.infer<typeof AudioGapEvent>;
 
+/**
+ * `storage:error`: storage refused a write of this session (a full disk, an I/O error): what is said from now on is not
+ * being recorded. Sent when it happens and again to a screen that joins the session while it lasts.
+ */
+export const StorageErrorEvent = z.object({
+  sessionId: z.string(),
+  /** The write that failed, e.g. 'saveTurn'. */
+  operation: z.string(),
+  /** SQLite's or the file system's code, e.g. 'SQLITE_FULL', 'ENOSPC'. */
+  code: z.string(),
+  message: z.string(),
+  atMs: z.number(),
+});
+export type StorageErrorEvent = z.infer<typeof StorageErrorEvent>;
+
 /** Stable error codes sent to clients. */
 export const ErrorCode = z.enum([
   'invalid-payload',

@@ -8,7 +8,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import express, { type Express, type Router } from 'express';
 import { Server } from 'socket.io';
-import type { Channel } from '../protocol/schemas.ts';
+import type { Channel, StorageErrorEvent } from '../protocol/schemas.ts';
 import { createAnalysisJobs, type AnalysisJobs } from './analysis/analysis-jobs.ts';
 import type { AnswerAnalyzerOptions } from './analysis/answer-analyzer.ts';
 import { createInterviewsRouter, type InterviewsRouter, type ProcessRecording } from './api/interviews.ts';
@@ -128,8 +128,7 @@ export function createApp(deps: AppDeps): VivaApp {
     logger,
     llmCallsPerUserPerMinute: guard.limits.llmCallsPerUserPerMinute,
     secureCookies: deps.security?.publicUrl?.startsWith('https:') ?? false,
-    // Not enforced by default yet: every caller of the API is being taught to sign in first (test/helpers/auth.ts).
-    options: { enforce: false, ...deps.auth },
+    ...(deps.auth ? { options: deps.auth } : {}),
   });
   auth.installSockets(io);
 
@@ -167,6 +166,7 @@ export function createApp(deps: AppDeps): VivaApp {
   const apiRouters: Router[] = [...(interviews ? [interviews] : []), ...prepRouters(deps, prompts), ...(automated ? [automated.router] : [])];
   mountRoutes(app, auth, apiRouters, sessions, deps.clientDir, repository);
 
+  if (repository) tellScreensAboutStorage(repository, sessions);
   const sessionSockets = createSessionSocketHandlers({
     io,
     hub: sessions,
@@ -174,6 +174,7 @@ export function createApp(deps: AppDeps): VivaApp {
     sessionLimiter: guard.sessionLimiter,
     userSessionLimiter: guard.userSessionLimiter,
     ...(analysisJobs ? { analysisJobs } : {}),
+    ...(repository ? { storageProblemOf: (id: string) => storageProblemOf(repository, id) } : {}),
     ...(deps.idleStopMs === undefined ? {} : { idleStopMs: deps.idleStopMs }),
   });
   io.on('connection', (socket) => {
@@ -222,6 +223,24 @@ export function createApp(deps: AppDeps): VivaApp {
       auth.close();
     },
   };
+}
+
+/** A failed write of a running session becomes its `storage-error` event: the interviewer sees "not recording". */
+function tellScreensAboutStorage(repository: InterviewRepository, sessions: SessionHub): void {
+  repository.onWriteFailure((failure) => {
+    const session = failure.interviewId === null ? undefined : sessions.get(failure.interviewId);
+    if (!session) return;
+    const { operation, code, message, atMs } = failure;
+    session.events.publish({ type: 'storage-error', sessionId: session.id, operation, code, message, atMs });
+  });
+}
+
+/** Why `interviewId` is not being recorded (its last write failed), or undefined. */
+function storageProblemOf(repository: InterviewRepository, interviewId: string): StorageErrorEvent | undefined {
+  const health = repository.storageHealth();
+  if (!health.notRecording.includes(interviewId) || !health.lastFailure) return undefined;
+  const { operation, code, message, atMs } = health.lastFailure;
+  return { sessionId: interviewId, operation, code, message, atMs };
 }
 
 /** Every session's subscribers, in dispatch order: storage first (a client never sees what is not stored), the socket emitter last. */

@@ -5,7 +5,7 @@ import { DecodeScheduler } from '../server/asr/scheduler.ts';
 import { fixtureTextAt, fixtureTranscriber, locateClip } from './fakes/fixture-transcriber.ts';
 import { AUDIO_FIXTURES_DIR, loadAudioFixture, type AudioFixture } from './helpers/audio-fixtures.ts';
 import { connectClient, startSession, stopSession, streamAudio, type ReceivedEvent } from './helpers/socket-client.ts';
-import { ENGLISH_TEST_MODEL, startSpeechApp } from './helpers/speech-app.ts';
+import { ENGLISH_TEST_MODEL, startSpeechApp, type SpeechApp } from './helpers/speech-app.ts';
 import { wordErrorRate } from './helpers/transcript-accuracy.ts';
 
 // Real decodes on a shared 2-core machine: generous time, never asserted.
@@ -31,8 +31,8 @@ function finalsOf(events: ReceivedEvent[]): FinalFields[] {
 }
 
 /** Streams the fixture's two speaker tracks as the two channels of one live session; returns the finals. */
-async function streamInterview(port: number, fixture: AudioFixture, speed: number): Promise<FinalFields[]> {
-  const { socket, events } = await connectClient(port);
+async function streamInterview(speech: SpeechApp, fixture: AudioFixture, speed: number): Promise<FinalFields[]> {
+  const { socket, events } = await connectClient(speech.port, speech.admin.socketAuth);
   const sessionId = await startSession(socket, { language: fixture.sidecar.language, sampleRate: 16_000, channels: ['interviewer', 'candidate'] });
   await Promise.all(
     (['interviewer', 'candidate'] as const).map((channel) => streamAudio(socket, sessionId, channel, fixture.channels[channel]!, { speed, frameMs: 100 })),
@@ -80,7 +80,7 @@ describe('audio-fixtures/', () => {
   it('is heard by the real VAD and whisper as its sidecar says: one turn per segment, on the right channel, with its words', async () => {
     const speech = await startSpeechApp(ENGLISH_TEST_MODEL);
     try {
-      const finals = await streamInterview(speech.port, interview, 4);
+      const finals = await streamInterview(speech, interview, 4);
       expectTurnsMatchSegments(finals, interview);
       const text = finals.map((final) => final.text).join(' ');
       // Synthetic voices: tiny.en hears most words ("built a payment queue" comes out garbled); the key words are there.
@@ -101,7 +101,7 @@ describe('the fixture transcriber (tests that must not depend on whisper)', () =
   it('answers each turn of a live session with the sidecar text at its audio time, even with slow scripted decodes', async () => {
     const fake = fixtureTranscriber(interview, { delayMs: 700 });
     speech = await startSpeechApp(ENGLISH_TEST_MODEL, { decoder: new DecodeScheduler(fake) });
-    const finals = await streamInterview(speech.port, interview, 4);
+    const finals = await streamInterview(speech, interview, 4);
     expectTurnsMatchSegments(finals, interview);
     expect(finals.map((final) => final.text)).toEqual(interview.sidecar.segments.map((segment) => segment.text));
     expect(fake.calls.length).toBeGreaterThanOrEqual(finals.length);

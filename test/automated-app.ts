@@ -30,7 +30,7 @@ import type { CandidateClientEvents, CandidateServerEvents } from '../protocol/e
 import type { Interview } from '../protocol/interviews.ts';
 import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
 import { analysisAnswerOf, analysisResponder, defaultRubricScore, followUpsReply, jsonScript, openingWordsOf } from './fakes/fake-analysis-answers.ts';
-import { signIn, type TestCaller } from './helpers/auth.ts';
+import type { TestCaller } from './helpers/auth.ts';
 import { startSpeechApp, type SpeechApp } from './helpers/speech-app.ts';
 
 /** A candidate's socket: the shared protocol plus the candidate events. */
@@ -111,7 +111,7 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
     ...(options.security ? { security: options.security } : {}),
     ...(options.auth ? { auth: options.auth } : {}),
   });
-  const admin = await signIn(speech.app, { name: 'recruiter-admin' });
+  const { admin } = speech;
   const automated = speech.app.automated;
   if (!automated) throw new Error('createApp built no automated interviews');
   const origin = `http://127.0.0.1:${speech.port}`;
@@ -146,9 +146,12 @@ export async function startAutomatedApp(options: AutomatedAppOptions = {}): Prom
   };
 }
 
-/** A connected candidate socket (websocket, no automatic reconnection: tests reconnect by hand). */
-export async function connectCandidate(port: number): Promise<CandidateClient> {
-  const socket: CandidateClient = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true });
+/**
+ * A connected candidate socket (websocket, no automatic reconnection: tests reconnect by hand). Anonymous, as a
+ * candidate's browser is, unless `auth` signs it in (a recruiter opening the link in their own browser).
+ */
+export async function connectCandidate(port: number, auth?: { token: string }): Promise<CandidateClient> {
+  const socket: CandidateClient = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true, ...(auth ? { auth } : {}) });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msToSamples } from '../protocol/audio.ts';
 import { encodeWavPcm16 } from '../server/audio/wav.ts';
 import { startAutomatedApp, type AutomatedApp } from './automated-app.ts';
+import { browserSession } from './helpers/auth.ts';
 import { readSharedWav } from './helpers/speech-app.ts';
 
 // End to end in the real browser: Debian's headless Chromium opens the candidate link of the built client served by the
@@ -172,6 +173,9 @@ describe('automated interview in the real browser', () => {
     const answers = detail?.turns.filter((turn) => turn.channel === 'candidate') ?? [];
     expect(answers.length).toBeGreaterThanOrEqual(2);
     const reportPage = await browser.newPage();
+    // The report is the recruiter's: the browser carries their session cookie.
+    const session = browserSession(app.speech.app, app.admin.user);
+    await reportPage.context().addCookies([{ name: session.name, value: session.value, url: app.origin }]);
     await reportPage.goto(`${app.origin}/api/interviews/${interview.id}/report?format=html`);
     const report = await reportPage.locator('body').innerText();
     await reportPage.screenshot({ path: path.join(OUTPUT, 'automated-report.png'), fullPage: true });
@@ -199,7 +203,7 @@ describe('automated interview in the real browser', () => {
     await page.screenshot({ path: path.join(OUTPUT, 'automated-consent-zh.png') });
     await page.close();
 
-    await fetch(`${app.origin}/api/automated-interviews/${interview.id}/links/${link.linkId}`, { method: 'DELETE' });
+    await app.admin.fetch(`${app.origin}/api/automated-interviews/${interview.id}/links/${link.linkId}`, { method: 'DELETE' });
     const again = await browser.newPage();
     await again.goto(link.url);
     await again.locator('[data-testid="candidate-error"][data-code="link-revoked"]').waitFor({ timeout: 15_000 });

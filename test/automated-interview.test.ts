@@ -279,13 +279,13 @@ describe('automated interview over Socket.IO (real VAD, real storage, fake LLM)'
     expect(candidateTurns.length).toBe(speechStarts);
     expect(candidateTurns[0]!.startMs).toBeGreaterThanOrEqual(vivaTurns[0]!.endMs - 300);
     expect(vivaTurns[1]!.startMs).toBeGreaterThan(candidateTurns[1]!.endMs - 300);
-    const status = await (await fetch(`${app.origin}/api/automated-interviews/${interview.id}`)).json();
+    const status = await (await app.admin.fetch(`${app.origin}/api/automated-interviews/${interview.id}`)).json();
     expect(status).toMatchObject({ state: 'ended', endReason: 'completed', consent: { given: true } });
     const types = (status.events as { type: string }[]).map((event) => event.type);
     expect(types.slice(0, 3)).toEqual(['created', 'consent', 'started']);
     expect(types.filter((type) => type === 'decision')).toHaveLength(2);
     // The report is the same one live interviews get, marked as automated.
-    const report = await (await fetch(`${app.origin}/api/interviews/${interview.id}/report?format=md`)).text();
+    const report = await (await app.admin.fetch(`${app.origin}/api/interviews/${interview.id}/report?format=md`)).text();
     expect(report).toContain('Automated');
     expect(report).toContain('What latency did you measure?');
     // Its answers were transcribed and scored, but none of that went to the candidate's socket.
@@ -393,10 +393,10 @@ describe('automated interview over Socket.IO (real VAD, real storage, fake LLM)'
       const other = signer.sign({ interviewId: 'someone-else', linkId: link.linkId, expiresAtMs: Date.now() + 60_000 });
       expect(await ask(socket, 'interview:join', { token: other })).toMatchObject({ ok: false, error: { code: 'link-invalid' } });
 
-      // Before joining, nothing else is accepted.
+      // Before joining, nothing else is accepted: the socket is anonymous (server/auth/socket-auth.ts).
       expect(await ask(socket, 'interview:consent', { agreed: true, locale: 'en', consentTextVersion: 'automated-consent@1' })).toMatchObject({
         ok: false,
-        error: { code: 'not-joined' },
+        error: { code: 'unauthenticated' },
       });
       expect(await ask(socket, 'interview:join', { token: link.token })).toMatchObject({ ok: true, data: { state: 'invited' } });
       // Before consent: the session cannot be opened and frames are refused.
@@ -414,14 +414,14 @@ describe('automated interview over Socket.IO (real VAD, real storage, fake LLM)'
       expect(app.repository.getInterviewDetail(interview.id)?.channels).toEqual([]);
 
       // Revoked: a new link works, the old one does not.
-      const fresh = await (await fetch(`${app.origin}/api/automated-interviews/${interview.id}/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"validHours": 1}' })).json();
-      const revoke = await fetch(`${app.origin}/api/automated-interviews/${interview.id}/links/${link.linkId}`, { method: 'DELETE' });
+      const fresh = await (await app.admin.fetch(`${app.origin}/api/automated-interviews/${interview.id}/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"validHours": 1}' })).json();
+      const revoke = await app.admin.fetch(`${app.origin}/api/automated-interviews/${interview.id}/links/${link.linkId}`, { method: 'DELETE' });
       expect(revoke.status).toBe(204);
       expect(await ask(socket, 'interview:join', { token: link.token })).toMatchObject({ ok: false, error: { code: 'link-revoked' } });
       expect(await ask(socket, 'interview:join', { token: fresh.token })).toMatchObject({ ok: true });
 
       // After the interview ended, the link is used up.
-      const stop = await fetch(`${app.origin}/api/automated-interviews/${interview.id}/stop`, { method: 'POST' });
+      const stop = await app.admin.fetch(`${app.origin}/api/automated-interviews/${interview.id}/stop`, { method: 'POST' });
       expect(stop.status).toBe(202);
       expect(await ask(socket, 'interview:join', { token: fresh.token })).toMatchObject({ ok: false, error: { code: 'interview-ended' } });
     } finally {
@@ -430,7 +430,7 @@ describe('automated interview over Socket.IO (real VAD, real storage, fake LLM)'
   }, 30_000);
 
   it('the recruiter API refuses a bad plan with a 400 that names the field', async () => {
-    const response = await fetch(`${app.origin}/api/automated-interviews`, {
+    const response = await app.admin.fetch(`${app.origin}/api/automated-interviews`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ role: 'Engineer', language: 'auto', plannedQuestions: [], timeBudgetMinutes: 10 }),
@@ -439,13 +439,13 @@ describe('automated interview over Socket.IO (real VAD, real storage, fake LLM)'
     const body = await response.json();
     expect(body.error.code).toBe('invalid-request');
     expect(body.error.message).toMatch(/language|plannedQuestions/);
-    const knobs = await fetch(`${app.origin}/api/automated-interviews`, {
+    const knobs = await app.admin.fetch(`${app.origin}/api/automated-interviews`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ role: 'Engineer', language: 'en', plannedQuestions: PLAN, timeBudgetMinutes: 10, turnTaking: { answerEndPauseMs: 9000, thinkingPauseMs: 3000 } }),
     });
     expect(knobs.status).toBe(400);
     expect((await knobs.json()).error.message).toContain('thinkingPauseMs');
-    expect((await fetch(`${app.origin}/api/automated-interviews/nope`)).status).toBe(404);
+    expect((await app.admin.fetch(`${app.origin}/api/automated-interviews/nope`)).status).toBe(404);
   });
 });

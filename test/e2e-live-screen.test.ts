@@ -22,6 +22,7 @@ import { InterviewDetail, InterviewList } from '../protocol/interviews.ts';
 import { loadConfig, type Config } from '../server/env.ts';
 import { silentLogger } from '../server/logger.ts';
 import { buildServer, type BuiltServer } from '../server/core.ts';
+import { withToken } from './helpers/auth.ts';
 import { analysisAnswerOf, analysisResponder, jsonScript } from './fakes/fake-analysis-answers.ts';
 import { FAKE_DEFAULT_MODEL, fakeScripts, startFakeLlmServer, type FakeLlmServer, type RecordedLlmRequest } from './fakes/fake-llm-server.ts';
 import { ENGLISH_TEST_MODEL, MODELS_DIR, SHARED_AUDIO } from './helpers/speech-app.ts';
@@ -216,8 +217,37 @@ async function openPage(name: string): Promise<{ page: Page; problems: string[] 
     await page.screenshot({ path: path.join(OUTPUT_DIR, `e2e-failed-${name}.png`) }).catch(() => {});
   });
   await page.goto(`http://127.0.0.1:${port}/`);
+  await signInThroughUi(page);
   await page.getByTestId('start-button').waitFor();
   return { page, problems };
+}
+
+const ADMIN = { name: 'e2e-admin', password: 'correct horse battery staple' };
+
+/**
+ * Signs in with the keyboard, as a user would: the first page of a fresh server offers to create the admin account
+ * (name, password twice), later pages the sign-in form. The socket then connects with the session cookie.
+ */
+async function signInThroughUi(page: Page): Promise<void> {
+  await page.getByTestId('sign-in-screen').waitFor();
+  const setup = (await page.getByTestId('sign-in-password-again').count()) > 0;
+  await page.getByTestId('sign-in-name').focus();
+  await page.keyboard.type(ADMIN.name);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(ADMIN.password);
+  if (setup) {
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ADMIN.password);
+  }
+  await page.keyboard.press('Enter');
+  await page.getByTestId('sign-out').waitFor();
+}
+
+/** The REST API as the admin the browser created (a token of the same user). */
+function apiFetch(url: string): Promise<Response> {
+  const admin = server.app.auth.store.findUser(ADMIN.name);
+  if (!admin) throw new Error('the browser has not created the admin yet');
+  return withToken(server.app.auth.store.createToken(admin.id, 'e2e').token)(url);
 }
 
 beforeAll(async () => {
@@ -338,10 +368,10 @@ describe('the interviewer\'s live screen in a real browser', () => {
 
     // The server kept the same interview: list, detail, report.
     const sessionId = exported.sessionId;
-    const list = InterviewList.parse(await (await fetch(`http://127.0.0.1:${port}/api/interviews`)).json());
+    const list = InterviewList.parse(await (await apiFetch(`http://127.0.0.1:${port}/api/interviews`)).json());
     const summary = list.items.find((item) => item.id === sessionId);
     expect(summary).toMatchObject({ mode: 'copilot', status: 'stopped', role: 'Senior backend engineer' });
-    const detail = InterviewDetail.parse(await (await fetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}`)).json());
+    const detail = InterviewDetail.parse(await (await apiFetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}`)).json());
     expect(detail.turns.map((turn) => turn.turnId)).toEqual(exported.turns.map((turn) => turn.turnId));
     expect(detail.turns.map((turn) => turn.text)).toEqual(exported.turns.map((turn) => turn.text));
     // The stored answers, and the answers the LLM was asked about, are whisper's real words for jfk.wav.
@@ -354,7 +384,7 @@ describe('the interviewer\'s live screen in a real browser', () => {
       expect(turn.score).toMatchObject({ label: 'answer', overall: 7 });
       expect(turn.failure).toBeNull();
     }
-    const report = await fetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}/report?format=html`);
+    const report = await apiFetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}/report?format=html`);
     expect(report.status).toBe(200);
     expect(report.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await report.text();

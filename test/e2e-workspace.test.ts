@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../server/env.ts';
 import { silentLogger } from '../server/logger.ts';
 import { buildServer, type BuiltServer } from '../server/core.ts';
+import { browserSession, signIn } from './helpers/auth.ts';
 import { analysisAnswerOf, analysisResponder, defaultRubricScore, followUpsReply, jsonScript, openingWordsOf } from './fakes/fake-analysis-answers.ts';
 import { FAKE_DEFAULT_MODEL, startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
 import { launchChromium } from './helpers/browser.ts';
@@ -79,6 +80,10 @@ async function shot(page: Page, name: string): Promise<void> {
 describe('the recruiter workspace in a real browser', () => {
   it('uploads a recording, watches it complete, finds it after a reload by the candidate name and reads its transcript', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    // Signed in by the helper: a recruiter and their session cookie (the live-screen test signs in through the UI).
+    const recruiter = await signIn(server.app, { role: 'recruiter' });
+    const session = browserSession(server.app, recruiter.user);
+    await context.addCookies([{ name: session.name, value: session.value, url: baseUrl }]);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));

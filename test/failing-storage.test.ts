@@ -8,7 +8,7 @@ import { createLogger } from '../server/logger.ts';
 import { writeFileAtomic } from '../server/store/atomic-file.ts';
 import { dataPaths } from '../server/store/paths.ts';
 import { RepositoryError, createRepository, type InterviewRepository, type StorageFailure, type StorageHealth } from '../server/store/repository.ts';
-import { connectClient, startSession } from './helpers/socket-client.ts';
+import { connectClient, startSession, waitFor } from './helpers/socket-client.ts';
 import { startSpeechApp, type SpeechApp } from './helpers/speech-app.ts';
 
 // Issue 13, "failing storage is visible": with the disk full, no write crashes the server, nothing acknowledged is lost,
@@ -75,7 +75,7 @@ afterAll(async () => {
 
 describe('a full disk', () => {
   it('answers 503 with the reason, keeps what was stored, shows it in /healthz and the log, and recovers', async () => {
-    const created = await fetch(`${base}/api/interviews`, {
+    const created = await speech.admin.fetch(`${base}/api/interviews`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ language: 'en', title: 'Stored before the disk filled' }),
@@ -87,7 +87,7 @@ describe('a full disk', () => {
     expect((await health()).storage.writable).toBe(true);
 
     fillDisk();
-    const patched = await fetch(`${base}/api/interviews`, {
+    const patched = await speech.admin.fetch(`${base}/api/interviews`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ language: 'en', resume: 'Ten years of Go. '.repeat(2000) }),
@@ -109,7 +109,7 @@ describe('a full disk', () => {
     expect(logLines.some((line) => line.includes('storage refused a write') && line.includes('POST') && line.includes('/api/interviews') && line.includes('SQLITE_FULL'))).toBe(true);
 
     // Nothing acknowledged was lost.
-    const detail = (await (await fetch(`${base}/api/interviews/${id}`)).json()) as InterviewDetail;
+    const detail = (await (await speech.admin.fetch(`${base}/api/interviews/${id}`)).json()) as InterviewDetail;
     expect(detail.turns.map((turn) => [turn.turnId, turn.hasAudio])).toEqual([['a1', true]]);
 
     freeDisk();
@@ -120,12 +120,15 @@ describe('a full disk', () => {
   it('starts a live session without crashing, and /healthz names it as not recording', async () => {
     fillDisk();
     try {
-      const client = await connectClient(speech.port);
+      const client = await connectClient(speech.port, speech.admin.socketAuth);
       const context = { title: 'Live call', resume: 'Ten years of Go. '.repeat(2000) };
       const sessionId = await startSession(client.socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'], context });
       const report = await health();
       expect(report.storage.writable).toBe(false);
       expect(report.storage.notRecording).toContain(sessionId);
+      // The interviewer's screen is told too: the session is not being recorded.
+      await waitFor(client.events, (events) => events.some((event) => event.name === 'storage:error'), 10_000);
+      expect(client.events.find((event) => event.name === 'storage:error')?.payload).toMatchObject({ sessionId, code: expect.stringMatching(/SQLITE_FULL|ENOSPC/) });
       client.socket.disconnect();
     } finally {
       freeDisk();

@@ -77,14 +77,14 @@ describe('headers, hosts and origins', () => {
     expect(phishing.text).not.toContain('"token"');
 
     // An allowed alias is served, but the link still points at the address Viva listens on.
-    const created = await raw('POST', '/api/automated-interviews', { host: 'viva.lan' }, JSON.stringify(PLAN));
+    const created = await raw('POST', '/api/automated-interviews', { host: 'viva.lan', ...app.admin.headers }, JSON.stringify(PLAN));
     expect(created.status).toBe(201);
     const { link } = JSON.parse(created.text) as { link: { url: string } };
     expect(link.url.startsWith(`http://127.0.0.1:${app.port}/interview#`)).toBe(true);
   });
 
   it('a foreign page cannot change anything over HTTP, nor open a socket', async () => {
-    const posted = await raw('POST', '/api/automated-interviews', { origin: 'https://evil.example' }, JSON.stringify(PLAN));
+    const posted = await raw('POST', '/api/automated-interviews', { origin: 'https://evil.example', ...app.admin.headers }, JSON.stringify(PLAN));
     expect(posted.status).toBe(403);
     expect(JSON.parse(posted.text)).toMatchObject({ error: { code: 'origin-not-allowed' } });
 
@@ -108,7 +108,7 @@ describe('headers, hosts and origins', () => {
 
 describe('frames paced by the server clock', () => {
   it('sequence jumps cannot buy audio time: the silence filled never exceeds the real time that passed', async () => {
-    const { socket } = await connectClient(app.port);
+    const { socket } = await connectClient(app.port, app.admin.socketAuth);
     try {
       const reply = await socket.timeout(10_000).emitWithAck('session:start', { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
       if (!reply.ok) throw new Error(`session:start refused: ${reply.error.message}`);
@@ -131,17 +131,22 @@ describe('frames paced by the server clock', () => {
 
 describe('a candidate link scopes its socket', () => {
   it('resumes only its own interview, never follows the co-pilot stream, and cannot stop or feed another session', async () => {
-    const created = await raw('POST', '/api/automated-interviews', {}, JSON.stringify(PLAN));
+    const created = await raw('POST', '/api/automated-interviews', app.admin.headers, JSON.stringify(PLAN));
     const { interview, link } = JSON.parse(created.text) as { interview: { id: string }; link: { token: string } };
-    const interviewer = await connectClient(app.port);
-    const candidate = await connectCandidate(app.port);
+    const interviewer = await connectClient(app.port, app.admin.socketAuth);
+    // An anonymous socket may do nothing but join with a link.
+    const anonymous = await connectCandidate(app.port);
+    expect(await anonymous.timeout(5_000).emitWithAck('session:resume', { sessionId: interview.id })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    anonymous.disconnect();
+    // The recruiter's own browser opening the candidate link: signed in, and then scoped by the link.
+    const candidate = await connectCandidate(app.port, app.admin.socketAuth);
     const candidateEvents: string[] = [];
     for (const name of ['transcript:final', 'transcript:partial', 'followup:delta', 'followup:end', 'score:final', 'analysis:error'] as const) {
       candidate.on(name, () => candidateEvents.push(name));
     }
     try {
       const copilotId = await startSession(interviewer.socket, { language: 'en', sampleRate: 16_000, channels: ['interviewer', 'candidate'] });
-      // Before the link, this socket is an (unauthenticated) screen and may follow the co-pilot session...
+      // Before the link, this socket is a signed-in screen and may follow the co-pilot session...
       expect(await candidate.timeout(5_000).emitWithAck('session:resume', { sessionId: copilotId })).toMatchObject({ ok: true });
       expect(await ask(candidate, 'interview:join', { token: link.token })).toMatchObject({ ok: true });
       // ...once it joined with a link, it is the candidate of that interview only.
@@ -169,7 +174,7 @@ describe('a candidate link scopes its socket', () => {
       expect(await frameError).toBeUndefined();
 
       // Analysis of its own answers goes to the interviewer's screens only.
-      const watcher = await connectClient(app.port);
+      const watcher = await connectClient(app.port, app.admin.socketAuth);
       expect(await watcher.socket.timeout(5_000).emitWithAck('session:resume', { sessionId: interview.id })).toMatchObject({ ok: true });
       own.events.publish({ type: 'followup-delta', sessionId: interview.id, turnId: 't1', text: 'Ask about the hardest part' });
       own.events.publish({ type: 'analysis-error', sessionId: interview.id, turnId: 't1', code: 'llm-timeout', message: 'slow', retryable: true });
@@ -193,7 +198,7 @@ describe('rate limits', () => {
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<typeof raw>> | undefined;
     for (let i = 0; i < LLM_CALLS_PER_MINUTE + 2; i++) {
-      const reply = await raw('POST', '/api/match', {}, '{}');
+      const reply = await raw('POST', '/api/match', app.admin.headers, '{}');
       statuses.push(reply.status);
       if (reply.status === 429) limited = reply;
     }
@@ -204,7 +209,7 @@ describe('rate limits', () => {
   });
 
   it('one client cannot open sessions in a loop', async () => {
-    const { socket } = await connectClient(app.port);
+    const { socket } = await connectClient(app.port, app.admin.socketAuth);
     try {
       const replies = [];
       for (let i = 0; i < SESSIONS_PER_MINUTE + 4; i++) {

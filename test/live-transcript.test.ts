@@ -68,7 +68,7 @@ function assertTurnSequence(events: ReceivedEvent[], channel: string) {
 
 describe('live transcript over Socket.IO with the real VAD and whisper', () => {
   it('streams jfk.wav at real-time pace: four turns, each speech:start → partials → speech:end → final with its words, no frame lost', async () => {
-    const { socket, events } = await connectClient(speech.port);
+    const { socket, events } = await connectClient(speech.port, speech.admin.socketAuth);
     const sessionId = await startSession(socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
     const sent = await streamAudio(socket, sessionId, 'candidate', jfk, { speed: 1, frameMs: FRAME_MS });
     const stopped = await stopSession(socket, sessionId);
@@ -109,7 +109,7 @@ describe('live transcript over Socket.IO with the real VAD and whisper', () => {
 
   it('streams faster than real time on two channels at once and keeps every frame and turn', async () => {
     const interviewerAudio = await readSharedWav('librivox-sense-and-sensibility/sense_and_sensibility_01_austen_64kb-0880.wav');
-    const { socket, events } = await connectClient(speech.port);
+    const { socket, events } = await connectClient(speech.port, speech.admin.socketAuth);
     const sessionId = await startSession(socket, { language: 'en', sampleRate: 16_000, channels: ['interviewer', 'candidate'] });
     const [sentInterviewer, sentCandidate] = await Promise.all([
       streamAudio(socket, sessionId, 'interviewer', interviewerAudio, { speed: 8, frameMs: 20 }),
@@ -126,7 +126,7 @@ describe('live transcript over Socket.IO with the real VAD and whisper', () => {
   }, 60_000);
 
   it('refuses a malformed frame with an error to the sender, and the interview goes on', async () => {
-    const { socket, events } = await connectClient(speech.port);
+    const { socket, events } = await connectClient(speech.port, speech.admin.socketAuth);
     const sessionId = await startSession(socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
     const sent = await streamAudio(socket, sessionId, 'candidate', jfk, {
       speed: Infinity,
@@ -150,7 +150,7 @@ describe('live transcript over Socket.IO with the real VAD and whisper', () => {
   }, 60_000);
 
   it('refuses a wrong sample rate or unknown channel at session:start with a message saying what to do', async () => {
-    const { socket } = await connectClient(speech.port);
+    const { socket } = await connectClient(speech.port, speech.admin.socketAuth);
     const reply = await socket.timeout(5000).emitWithAck('session:start', { language: 'en', sampleRate: 44_100 as 16_000, channels: ['candidate'] });
     expect(reply.ok).toBe(false);
     if (!reply.ok) {
@@ -163,13 +163,13 @@ describe('live transcript over Socket.IO with the real VAD and whisper', () => {
   });
 
   it('a client that reconnects resumes the session and resends from nextSeq without losing or repeating a turn', async () => {
-    const first = await connectClient(speech.port);
+    const first = await connectClient(speech.port, speech.admin.socketAuth);
     const sessionId = await startSession(first.socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
     const half = Math.floor(jfk.length / 2);
     const sentFirst = await streamAudio(first.socket, sessionId, 'candidate', jfk.subarray(0, half), { speed: Infinity });
     // The connection drops with frames still in the client's send buffer: they are lost, and the server says where to resend from.
     first.socket.disconnect();
-    const second = await connectClient(speech.port);
+    const second = await connectClient(speech.port, speech.admin.socketAuth);
     const resumed = await second.socket.timeout(5000).emitWithAck('session:resume', { sessionId });
     expect(resumed.ok).toBe(true);
     if (!resumed.ok) return;
@@ -192,7 +192,7 @@ describe('live transcript over Socket.IO with the real VAD and whisper', () => {
   }, 60_000);
 
   it('an unknown session gets a clear error instead of silence', async () => {
-    const { socket, events } = await connectClient(speech.port);
+    const { socket, events } = await connectClient(speech.port, speech.admin.socketAuth);
     socket.emit('audio:frame', { sessionId: 'nope', channel: 'candidate', seq: 0, pcm: new Uint8Array(3200).buffer });
     await waitFor(events, (all) => all.some((event) => event.name === 'error'), 5000);
     expect(named(events, 'error')[0]).toMatchObject({ code: 'unknown-session' });

@@ -20,6 +20,7 @@ import { VIVA_EXIT, runViva } from '../server/cli/viva.ts';
 import { silentLogger } from '../server/logger.ts';
 import type { InterviewReport } from '../server/reports/build-report.ts';
 import { buildServer, type BuiltServer } from '../server/core.ts';
+import { signIn } from './helpers/auth.ts';
 import { loadSpeechRuntime, type SpeechRuntime } from '../server/speech-runtime.ts';
 import type { TurnVad } from '../server/vad/turn-vad.ts';
 import { startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
@@ -35,6 +36,8 @@ const JFK_TEXT = 'And so my fellow Americans, ask not what your country can do f
 const ZH_CLIP = 'aishell-misc/BAC009S0764W0121.wav';
 const ZH_TEXT = '甚至出现交易几乎停滞的情况';
 
+/** The global fetch with a signed-in admin's token (the server in use's; test/helpers/auth.ts). */
+let fetch: typeof globalThis.fetch = globalThis.fetch;
 let dir: string;
 let dataDir: string;
 let llm: FakeLlmServer;
@@ -55,6 +58,7 @@ beforeAll(async () => {
     speechRuntime: { ...runtime, createVad: (channel) => gated(runtime.createVad(channel)), close: async () => undefined },
   });
   base = `http://127.0.0.1:${await server.listen()}/api`;
+  fetch = (await signIn(server.app)).fetch;
   ({ mp3, 'wav-44k-stereo': wav44 } = await makeRecordings(dir, ['mp3', 'wav-44k-stereo']));
 });
 
@@ -270,6 +274,7 @@ describe('review of a recorded call through the real server', () => {
     const m4a = await encodeWith(sharedAudio(ZH_CLIP), path.join(dir, 'zh.m4a'), ['-c:a', 'aac', '-b:a', '64k']);
     const before = llm.chatRequests().length;
     const englishBase = base;
+    const englishFetch = fetch;
     const zhServer = await buildServer(
       testConfig({ dataDir: path.join(dir, 'zh-data'), llmBaseUrl: llm.baseUrl, whisperModel: MULTILINGUAL_TEST_MODEL }),
       silentLogger,
@@ -277,10 +282,12 @@ describe('review of a recorded call through the real server', () => {
     let reviewed: Awaited<ReturnType<typeof review>>;
     try {
       base = `http://127.0.0.1:${await zhServer.listen()}/api`;
+      fetch = (await signIn(zhServer.app)).fetch;
       reviewed = await review(m4a, { language: 'zh' });
       reviewed.markdown = await (await fetch(`${base}/interviews/${reviewed.detail.interview.id}/report?format=md`)).text();
     } finally {
       base = englishBase;
+      fetch = englishFetch;
       await zhServer.close();
     }
     const { statuses, detail, markdown } = reviewed;

@@ -6,11 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { float32ToPcm16 } from '../protocol/audio.ts';
 import { InterviewDetail } from '../protocol/interviews.ts';
 import { startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
+import { tokenInDataDir, withToken } from './helpers/auth.ts';
 import { connectClient, startSession, stopSession, waitFor } from './helpers/socket-client.ts';
 import { ENGLISH_TEST_MODEL, MODELS_DIR, readSharedWav } from './helpers/speech-app.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 let dataDir: string;
+/** An admin's API token in the data folder's database: both server processes accept it. */
+let token: string;
 let fakeLlm: FakeLlmServer;
 const children: ChildProcess[] = [];
 
@@ -51,6 +54,7 @@ async function startServerProcess(): Promise<{ child: ChildProcess; port: number
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'viva-restart-'));
+  ({ token } = await tokenInDataDir(dataDir));
   fakeLlm = await startFakeLlmServer({ models: ['Qwen/Qwen2.5-7B-Instruct'] });
 });
 
@@ -68,7 +72,7 @@ describe('a server killed mid-interview', () => {
     for (let offset = 0; offset < jfk.length; offset += 1600) frames.push(float32ToPcm16(jfk.subarray(offset, offset + 1600)).buffer as ArrayBuffer);
 
     const first = await startServerProcess();
-    const client = await connectClient(first.port);
+    const client = await connectClient(first.port, { token });
     const sessionId = await startSession(client.socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
     const started = performance.now();
     let sent = 0;
@@ -88,7 +92,7 @@ describe('a server killed mid-interview', () => {
     client.socket.disconnect();
 
     const second = await startServerProcess();
-    const resumed = await connectClient(second.port);
+    const resumed = await connectClient(second.port, { token });
     const reply = await resumed.socket.timeout(10_000).emitWithAck('session:resume', { sessionId });
     expect(reply.ok).toBe(true);
     if (!reply.ok) return;
@@ -104,7 +108,7 @@ describe('a server killed mid-interview', () => {
     expect(stopped.ok).toBe(true);
     resumed.socket.disconnect();
 
-    const response = await fetch(`http://127.0.0.1:${second.port}/api/interviews/${sessionId}`);
+    const response = await withToken(token)(`http://127.0.0.1:${second.port}/api/interviews/${sessionId}`);
     expect(response.status).toBe(200);
     const detail = InterviewDetail.parse(await response.json());
     const turns = detail.turns;

@@ -35,7 +35,7 @@ describe('a stored live interview', () => {
     // What a server killed mid-interview leaves behind: a 'live' interview with the point each channel resumes from.
     const interview = repository.createInterview({ language: 'en', mode: 'copilot', status: 'live', role: 'Backend engineer' });
     repository.saveChannelProgress(interview.id, 'candidate', 7, 7 * 1600);
-    const { socket, events } = await connectClient(speech.port);
+    const { socket, events } = await connectClient(speech.port, speech.admin.socketAuth);
     const frame = (seq: number) => ({ sessionId: interview.id, channel: 'candidate' as const, seq, pcm: new Uint8Array(3200) });
 
     socket.emit('audio:frame', frame(7));
@@ -56,7 +56,7 @@ describe('a stored live interview', () => {
   it('is not reopened once stopped', async () => {
     const interview = repository.createInterview({ language: 'en', mode: 'copilot', status: 'stopped' });
     repository.saveChannelProgress(interview.id, 'candidate', 3, 3 * 1600);
-    const { socket } = await connectClient(speech.port);
+    const { socket } = await connectClient(speech.port, speech.admin.socketAuth);
     const resumed = await socket.timeout(10_000).emitWithAck('session:resume', { sessionId: interview.id });
     socket.disconnect();
     expect(resumed).toMatchObject({ ok: false, error: { code: 'unknown-session' } });
@@ -64,17 +64,17 @@ describe('a stored live interview', () => {
 
   it('being processed from a recording is not a live session: no client can join it, and deleting it cancels the processing', async () => {
     const base = `http://127.0.0.1:${speech.port}/api`;
-    const created = await fetch(`${base}/interviews`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'en' }) });
+    const created = await speech.admin.fetch(`${base}/interviews`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'en' }) });
     const { id } = (await created.json()) as { id: string };
     const wav = readFileSync(path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav'));
-    const uploaded = await fetch(`${base}/interviews/${id}/recording`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: new Blob([wav]) });
+    const uploaded = await speech.admin.fetch(`${base}/interviews/${id}/recording`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: new Blob([wav]) });
     expect(uploaded.status).toBe(202);
     // Nor can a client join it (and send frames into it) with session:resume.
-    const { socket } = await connectClient(speech.port);
+    const { socket } = await connectClient(speech.port, speech.admin.socketAuth);
     const resumed = await socket.timeout(10_000).emitWithAck('session:resume', { sessionId: id });
     socket.disconnect();
     expect(resumed).toMatchObject({ ok: false, error: { code: 'unknown-session' } });
-    const deleted = await fetch(`${base}/interviews/${id}`, { method: 'DELETE' });
+    const deleted = await speech.admin.fetch(`${base}/interviews/${id}`, { method: 'DELETE' });
     expect(deleted.status).toBe(204);
     expect(repository.getInterview(id)).toBeNull();
   }, 60_000);

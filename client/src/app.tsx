@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { openBrowserCapture } from './audio/browser-capture.ts';
+import { AuthGate, type Account } from './auth/auth-gate.tsx';
 import { createPrepApi, type PrepApi } from './api/prep-api.ts';
 import { AppHeader, FirstRunHint, type AppScreen } from './components/app-header.tsx';
 import { AutomatedScreen } from './components/automated-screen.tsx';
@@ -29,8 +30,11 @@ export function AppView({
   initialScreen = 'interview',
   initialDraft,
   pollIntervalMs,
+  account,
 }: {
   session: InterviewSession;
+  /** The signed-in account (its name and sign-out in the header); absent in tests and demos. */
+  account?: Account;
   api?: PrepApi;
   initialScreen?: AppScreen;
   initialDraft?: PrepareDraft;
@@ -60,6 +64,7 @@ export function AppView({
         screen={shown}
         phase={state.phase}
         connection={state.connection}
+        {...(account ? { account } : {})}
         onSelect={(next) => {
           pathForScreen(next === 'interviews');
           setScreen(next);
@@ -101,17 +106,18 @@ export function AppView({
   );
 }
 
-function RealApp() {
+function RealApp({ account }: { account: Account }) {
+  // Mounted only once signed in: the socket's handshake then carries the session cookie.
   const session = useInterviewSession({ openCapture: openBrowserCapture });
   // `/interviews` and `/interviews/:id` open the workspace, so its links survive a reload.
-  return <AppView session={session} initialScreen={isWorkspacePath(window.location.pathname) ? 'interviews' : 'interview'} />;
+  return <AppView session={session} account={account} initialScreen={isWorkspacePath(window.location.pathname) ? 'interviews' : 'interview'} />;
 }
 
-/** The interviewer's screen. */
+/** The interviewer's screen, behind the sign-in. */
 export function App() {
   return (
     <I18nProvider>
-      <RealApp />
+      <AuthGate>{(account) => <RealApp account={account} />}</AuthGate>
     </I18nProvider>
   );
 }

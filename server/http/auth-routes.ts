@@ -48,8 +48,8 @@ export function createAuthRoutes(deps: AuthRoutesDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     const found = identify(store, req.headers);
     if (!found) {
-      const reply: SignedOut = { error: { code: 'unauthenticated', message: 'nobody is signed in' }, setupRequired: !store.hasUsers() };
-      res.status(401).json(reply);
+      const reply: SignedOut = { user: null, setupRequired: !store.hasUsers() };
+      res.json(reply);
       return;
     }
     const session = found.via === 'cookie' ? store.sessionOf(cookieValue(req.headers.cookie, SESSION_COOKIE) ?? '') : null;

@@ -18,6 +18,7 @@ import type {
   ScoreFinalEvent,
   SessionStopResult,
   SpeechEvent,
+  StorageErrorEvent,
   TranscriptEvent,
 } from '../../protocol/schemas.ts';
 
@@ -55,6 +56,8 @@ export type SessionEvent =
   | ({ type: 'transcript-final' } & TranscriptEvent & { audio: Float32Array; finalLatencyMs: number; resumePoint?: ChannelResumePoint })
   /** Frames that never arrived; filled with silence so the timeline stays true. */
   | ({ type: 'audio-gap' } & AudioGapEvent)
+  /** Storage refused a write of this session: it is not being recorded (published by the app from the repository's failures). */
+  | ({ type: 'storage-error' } & StorageErrorEvent)
   /** A channel's safe resume point moved (what a restarted server continues from). */
   | ({ type: 'channel-progress'; sessionId: string; channel: Channel } & ChannelResumePoint)
   /** The automated interviewer asked (or re-worded) a question. */

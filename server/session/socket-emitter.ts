@@ -65,6 +65,10 @@ export function emitToRoom(io: VivaIo, sessionId: string, event: SessionEvent): 
       const { type: _type, ...payload } = event;
       return void room.emit('error', payload);
     }
+    case 'storage-error': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('storage:error', payload);
+    }
     default:
       // session-start, channel-progress, question-asked, answer-final: nothing a screen shows.
       return;

@@ -14,6 +14,7 @@ import {
   type ErrorCode,
   type Language,
   type SessionStopResult,
+  type StorageErrorEvent,
 } from '../../protocol/schemas.ts';
 import type { AnalysisJobs } from '../analysis/analysis-jobs.ts';
 import { retryAfterSeconds, type RateLimiter } from '../http/rate-limit.ts';
@@ -39,6 +40,8 @@ export interface SessionSocketDeps {
   userSessionLimiter?: RateLimiter;
   /** The analysis jobs (with an LLM): `analysis:retry` of a stopped or earlier session, scoring progress in the stop reply. */
   analysisJobs?: Pick<AnalysisJobs, 'retry' | 'progress'>;
+  /** The failed write that stopped a session being recorded, if it is not (told to a screen as it joins). */
+  storageProblemOf?: (sessionId: string) => StorageErrorEvent | undefined;
 }
 
 /** The handlers of one connection, and a way to cancel the idle timers at shutdown. */
@@ -90,9 +93,13 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
     const joined = new Set<string>();
     const join = (sessionId: string): void => {
       // A candidate's socket never joins the co-pilot room: transcripts, suggestions and scores are not for the candidate.
-      void socket.join(scopeOf(socket).kind === 'candidate' ? candidatePresenceRoomOf(sessionId) : roomOf(sessionId));
+      const candidate = scopeOf(socket).kind === 'candidate';
+      void socket.join(candidate ? candidatePresenceRoomOf(sessionId) : roomOf(sessionId));
       joined.add(sessionId);
       clearTimeout(idleTimers.get(sessionId));
+      // A failure while the session opened (or before this screen joined) was sent to a room it was not in yet.
+      const problem = candidate ? undefined : deps.storageProblemOf?.(sessionId);
+      if (problem) socket.emit('storage:error', problem);
     };
 
     socket.on('session:start', (request, ackArg) => {

@@ -9,6 +9,7 @@ import { createApp } from '../../server/app.ts';
 import { silentLogger } from '../../server/logger.ts';
 import { loadSpeechRuntime } from '../../server/speech-runtime.ts';
 import type { TurnDecoder } from '../../server/asr/turn-decoder.ts';
+import { signIn } from '../helpers/auth.ts';
 import { connectClient, startSession, stopSession, streamAudio, type ReceivedEvent } from '../helpers/socket-client.ts';
 import { MODELS_DIR, readSharedWav } from '../helpers/speech-app.ts';
 import type { BenchRow, BenchSection } from './types.ts';
@@ -25,8 +26,8 @@ interface StreamRun {
   turns: { startMs: number; endMs: number }[];
 }
 
-async function streamOnce(port: number, audio: Float32Array, speed: number): Promise<StreamRun> {
-  const { socket, events } = await connectClient(port);
+async function streamOnce(port: number, audio: Float32Array, speed: number, auth: { token: string }): Promise<StreamRun> {
+  const { socket, events } = await connectClient(port, auth);
   const sessionId = await startSession(socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
   const startedWall = performance.now();
   await streamAudio(socket, sessionId, 'candidate', audio, { speed, frameMs: 100 });
@@ -61,13 +62,14 @@ export async function bench(): Promise<BenchSection> {
   ];
   const app = createApp({ createVad: runtime.createVad, decoder: runtime.decoder, logger: silentLogger, partialIntervalMs: 1000 });
   const port = await app.listen(0);
+  const { socketAuth } = await signIn(app);
   try {
     // 1. Latency at real-time pace, one interview.
     const latencies: number[] = [];
     const afterVad: number[] = [];
     const turnClips: Float32Array[] = [];
     for (const audio of fixtures) {
-      const run = await streamOnce(port, audio, 1);
+      const run = await streamOnce(port, audio, 1, socketAuth);
       latencies.push(...run.endOfSpeechToFinalMs);
       afterVad.push(...run.speechEndToFinalMs);
       for (const turn of run.turns) turnClips.push(audio.slice(Math.round(turn.startMs * 16), Math.round(turn.endMs * 16)));
@@ -93,9 +95,10 @@ export async function bench(): Promise<BenchSection> {
     const idleDecoder: TurnDecoder = { decode: async () => ({ skipped: true, reason: 'bench' }) };
     const vadApp = createApp({ createVad: runtime.createVad, decoder: idleDecoder, logger: silentLogger, partialIntervalMs: 1000 });
     const vadPort = await vadApp.listen(0);
+    const vadCaller = await signIn(vadApp);
     const interview = fixtures[1] ?? new Float32Array(16_000);
     const cpuBefore = process.cpuUsage();
-    const { socket } = await connectClient(vadPort);
+    const { socket } = await connectClient(vadPort, vadCaller.socketAuth);
     const sessionId = await startSession(socket, { language: 'en', sampleRate: 16_000, channels: ['interviewer', 'candidate'] });
     await Promise.all([
       streamAudio(socket, sessionId, 'interviewer', interview, { speed: Infinity, frameMs: 100 }),
@@ -128,7 +131,7 @@ export async function bench(): Promise<BenchSection> {
     const jfk = fixtures[0] ?? new Float32Array(0);
     let sustained = 0;
     for (const streams of [1, 2, 3, 4, 6]) {
-      const runs = await Promise.all(Array.from({ length: streams }, () => streamOnce(port, jfk, 1)));
+      const runs = await Promise.all(Array.from({ length: streams }, () => streamOnce(port, jfk, 1, socketAuth)));
       const all = runs.flatMap((run) => run.endOfSpeechToFinalMs);
       const p95 = percentile(all, 95);
       rows.push({ name: `${streams} simultaneous streams: end of speech → final p95`, value: p95, unit: 'ms', baseline: percentile(latencies, 95), note: 'baseline: one stream' });

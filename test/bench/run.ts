@@ -18,6 +18,7 @@ const SECTIONS: Record<string, () => Promise<{ bench(): Promise<BenchSection> }>
   client: () => import('./client.ts'),
   interviews: () => import('./interviews.ts'),
   llm: () => import('./llm.ts'),
+  auth: () => import('./auth.ts'),
 };
 
 function format(value: number): string {

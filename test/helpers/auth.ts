@@ -4,8 +4,11 @@
  * `auth` option. `browserSession(app, user)` makes a session cookie (and its CSRF token) for a browser test.
  */
 import type { VivaApp } from '../../server/app.ts';
+import { createAuthStore } from '../../server/auth/auth-store.ts';
 import type { User, UserRole } from '../../server/auth/index.ts';
 import { SESSION_COOKIE } from '../../server/http/auth-gate.ts';
+import { createDatabase } from '../../server/store/database.ts';
+import { dataPaths } from '../../server/store/paths.ts';
 
 /** A signed-in test caller. */
 export interface TestCaller {
@@ -45,4 +48,16 @@ export function withToken(token: string): typeof fetch {
 export function browserSession(app: Pick<VivaApp, 'auth'>, user: User): { name: string; value: string; csrfToken: string; cookieHeader: string } {
   const session = app.auth.store.createSession(user.id);
   return { name: SESSION_COOKIE, value: session.secret, csrfToken: session.csrfToken, cookieHeader: `${SESSION_COOKIE}=${session.secret}` };
+}
+
+/** An admin and a token written straight into a data folder's database (a server started later as a process uses it). */
+export async function tokenInDataDir(dataDir: string): Promise<{ token: string }> {
+  const db = createDatabase(dataPaths(dataDir).dbPath);
+  try {
+    const store = createAuthStore(db);
+    const user = await store.createUser({ name: `admin-${process.pid}-${++counter}`, role: 'admin', password: 'correct horse battery staple' });
+    return { token: store.createToken(user.id, 'test').token };
+  } finally {
+    db.close();
+  }
 }

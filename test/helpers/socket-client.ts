@@ -25,6 +25,7 @@ const SERVER_EVENTS: (keyof ServerToClientEvents)[] = [
   'analysis:error',
   'analysis:progress',
   'session:end',
+  'storage:error',
   'error',
 ];
 

@@ -3,6 +3,7 @@ import { createApp, type AppDeps, type VivaApp } from '../../server/app.ts';
 import { silentLogger } from '../../server/logger.ts';
 import { loadSpeechRuntime, type SpeechRuntime } from '../../server/speech-runtime.ts';
 import { readWavFile } from '../../server/audio/wav.ts';
+import { signIn, type TestCaller } from './auth.ts';
 
 /** The models folder tests use: $VIVA_MODELS_DIR or ../shared/models beside the repo. */
 export const MODELS_DIR = path.resolve(process.env.VIVA_MODELS_DIR ?? path.join(import.meta.dirname, '../../../shared/models'));
@@ -26,6 +27,8 @@ export interface SpeechApp {
   app: VivaApp;
   port: number;
   runtime: SpeechRuntime;
+  /** An admin signed in with a token: `connectClient(port, admin.socketAuth)`, `admin.fetch(...)`. */
+  admin: TestCaller;
   close(): Promise<void>;
 }
 
@@ -40,10 +43,12 @@ export async function startSpeechApp(whisperModel = ENGLISH_TEST_MODEL, extra: P
     ...extra,
   });
   const port = await app.listen(0);
+  const admin = await signIn(app, { name: 'speech-admin' });
   return {
     app,
     port,
     runtime,
+    admin,
     async close() {
       await app.close();
       await runtime.close();

@@ -8,7 +8,8 @@ let app: AutomatedApp;
 let api: PrepApi;
 beforeAll(async () => {
   app = await startAutomatedApp();
-  api = createPrepApi({ baseUrl: app.origin });
+  // Signed in as the app's admin (a token, as a script would; the browser's cookie path is the e2e tests').
+  api = createPrepApi({ baseUrl: app.origin, fetch: app.admin.fetch });
 });
 afterAll(async () => {
   await app?.close();

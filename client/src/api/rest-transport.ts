@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { csrfHeaders } from './csrf.ts';
 import { apiErrorFrom, ApiRequestError, parseReply } from './replies.ts';
 import { defaultUpload, fetchUpload, type SendUpload } from './upload-client.ts';
 
@@ -30,7 +31,9 @@ export function createRestTransport({ baseUrl = '', fetch: givenFetch, upload: g
   const call = async (path: string, init: SignalledInit): Promise<Response> => {
     let response: Response;
     try {
-      response = await fetchImpl(`${baseUrl}${path}`, init);
+      const headers = new Headers(init.headers);
+      for (const [name, value] of Object.entries(csrfHeaders(init.method))) headers.set(name, value);
+      response = await fetchImpl(`${baseUrl}${path}`, { ...init, headers });
     } catch (error) {
       if (init.signal.aborted) throw error;
       throw new ApiRequestError(0, 'server-unreachable', error instanceof Error ? error.message : String(error));

@@ -1,3 +1,4 @@
+import { csrfHeaders } from './csrf.ts';
 import { ApiRequestError } from './replies.ts';
 
 /** File types the server turns into text (the `accept` of every file input). */
@@ -38,6 +39,7 @@ export function xhrUpload(): SendUpload {
       const onAbort = () => xhr.abort();
       xhr.open('POST', url);
       xhr.setRequestHeader('content-type', contentType);
+      for (const [name, value] of Object.entries(csrfHeaders('POST'))) xhr.setRequestHeader(name, value);
       xhr.responseType = 'text';
       xhr.upload.onprogress = (event) => onProgress?.({ sentBytes: event.loaded, totalBytes: event.lengthComputable ? event.total : sizeOf(body) });
       xhr.onload = () => {
@@ -71,7 +73,7 @@ export function fetchUpload(fetchImpl: typeof fetch): SendUpload {
     onProgress?.({ sentBytes: 0, totalBytes });
     let response: Response;
     try {
-      response = await fetchImpl(url, { method: 'POST', headers: { 'content-type': contentType }, body, signal });
+      response = await fetchImpl(url, { method: 'POST', headers: { 'content-type': contentType, ...csrfHeaders('POST') }, body, signal });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw new ApiRequestError(0, 'server-unreachable', error instanceof Error ? error.message : String(error));

@@ -1,4 +1,5 @@
 import { Fragment, useState } from 'react';
+import type { Account } from '../auth/auth-gate.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { ConnectionStatus, Phase } from '../state/interview-reducer.ts';
 
@@ -11,7 +12,19 @@ const SCREENS: AppScreen[] = ['screening', 'prepare', 'interview', 'automated', 
  * The header: brand, the navigation between screens (real tabs; the current one is highlighted, and the interview's
  * tab names its phase once it is live or in review, when the other screens are out of reach), connection, language.
  */
-export function AppHeader({ screen, phase, connection, onSelect }: { screen: AppScreen; phase: Phase; connection: ConnectionStatus; onSelect: (screen: AppScreen) => void }) {
+export function AppHeader({
+  screen,
+  phase,
+  connection,
+  account,
+  onSelect,
+}: {
+  screen: AppScreen;
+  phase: Phase;
+  connection: ConnectionStatus;
+  account?: Account;
+  onSelect: (screen: AppScreen) => void;
+}) {
   const { t, locale, setLocale } = useI18n();
   // Between interviews every screen is reachable; during and after one, the interview's own screen stays until "New interview".
   const locked = phase !== 'setup';
@@ -56,6 +69,19 @@ export function AppHeader({ screen, phase, connection, onSelect }: { screen: App
         >
           {t('header.switchLanguage')}
         </button>
+        {account && (
+          <button
+            type="button"
+            className="button button--small button--ghost"
+            data-testid="sign-out"
+            title={t('auth.signedInAs', { name: account.user.name })}
+            // Signing out mid-interview would cut the live session: only between interviews.
+            disabled={locked && phase !== 'review'}
+            onClick={account.signOut}
+          >
+            {t('auth.signOut')} ({account.user.name})
+          </button>
+        )}
       </div>
     </header>
   );

@@ -28,6 +28,9 @@ export function Banners({ state }: { state: InterviewState }) {
   if (state.fatalError) {
     banners.push({ key: 'fatal', tone: 'error', testId: 'fatal-banner', text: t('banner.fatal', { message: state.fatalError.message }) });
   }
+  if (active && state.notRecording) {
+    banners.push({ key: 'not-recording', tone: 'error', testId: 'not-recording-banner', text: t('banner.notRecording', { message: state.notRecording.message }) });
+  }
   if (active && state.llmError) {
     banners.push({ key: 'llm', tone: 'error', testId: 'llm-banner', text: t('banner.llm', { code: state.llmError.code, message: state.llmError.message }) });
   }

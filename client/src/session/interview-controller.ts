@@ -13,6 +13,7 @@ import {
   SessionStartResult,
   SessionStopResult,
   SpeechEvent,
+  StorageErrorEvent,
   TranscriptEvent,
   type ClientToServerEvents,
   type Language,
@@ -77,6 +78,7 @@ const SERVER_EVENT_SCHEMAS = {
   'analysis:error': AnalysisErrorEvent,
   'analysis:progress': AnalysisProgressEvent,
   'session:end': SessionStopResult,
+  'storage:error': StorageErrorEvent,
   error: ErrorEvent,
 } satisfies Record<keyof ServerToClientEvents, z.ZodType>;
 

@@ -16,6 +16,7 @@ import type {
   SpeechEvent,
   TranscriptEvent,
   TranscriptSegment,
+  StorageErrorEvent,
 } from '../../../protocol/index.ts';
 import type { Problem } from '../api/replies.ts';
 import type { CaptureMode } from '../audio/audio-capture.ts';
@@ -81,6 +82,8 @@ export interface InterviewState {
   fatalError: Problem | null;
   /** Latest LLM failure reported by the server; cleared when an analysis succeeds again. */
   llmError: Problem | null;
+  /** Storage refused a write of this session: what is said now is not being recorded (until the session ends). */
+  notRecording: Problem | null;
   /** Other server errors, newest last, bounded. */
   serverErrors: ErrorEvent[];
   /** Sources that stopped on their own (tab sharing ended). */
@@ -134,6 +137,7 @@ export type InterviewAction =
   | { type: 'analysis:error'; event: AnalysisErrorEvent }
   | { type: 'analysis:progress'; event: AnalysisProgressEvent }
   | { type: 'session:end'; event: SessionStopResult }
+  | { type: 'storage:error'; event: StorageErrorEvent }
   | { type: 'error'; event: ErrorEvent };
 
 const MAX_SERVER_ERRORS = 20;
@@ -155,6 +159,7 @@ export function initialInterviewState(): InterviewState {
     startError: null,
     fatalError: null,
     llmError: null,
+    notRecording: null,
     serverErrors: [],
     endedChannels: [],
     turns: {},
@@ -302,6 +307,8 @@ export function interviewReducer(state: InterviewState, action: InterviewAction)
     }
     case 'audio:gap':
       return { ...state, gaps: [...state.gaps, action.event].slice(-MAX_GAPS) };
+    case 'storage:error':
+      return { ...state, notRecording: { code: action.event.code, message: action.event.message } };
     case 'followup:delta': {
       const { turnId, text } = action.event;
       const current = state.followUps[turnId];
