@@ -46,6 +46,9 @@ async function main(): Promise<void> {
   }
   const port = await server.listen();
   logger.info(`Viva is listening on http://${config.host}:${port}`);
+  if (!server.app.auth.store.hasUsers()) {
+    logger.info('no account yet: open the page to create the admin account, or run `npx viva users add NAME --role admin`');
+  }
   if ((config.host === '0.0.0.0' || config.host === '::') && !config.publicUrl && config.allowedHosts.length === 0) {
     logger.warn('HOST listens on every interface but only loopback names are answered: set VIVA_PUBLIC_URL (the address candidates open) or VIVA_ALLOWED_HOSTS');
   }
