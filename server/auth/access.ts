@@ -45,10 +45,14 @@ export function createAccess(db: Database.Database, now: () => number = Date.now
   };
   return {
     claimInterview(interviewId, userId) {
+      if (s.owner.get(interviewId) !== undefined) {
+        // A stored interview: only one without an owner can be claimed, once.
+        s.claim.run(userId, interviewId);
+        return;
+      }
+      // Not stored (an app without storage, or a write that failed): owned in memory, bounded, oldest entries first.
       if (!memoryOwners.has(interviewId)) memoryOwners.set(interviewId, userId);
-      // Bounded: sessions without storage are few; the oldest entries go first.
       if (memoryOwners.size > 10_000) memoryOwners.delete(memoryOwners.keys().next().value as string);
-      s.claim.run(userId, interviewId);
     },
     canAccessInterview(user, interviewId) {
       if (user.role === 'admin') return true;
