@@ -16,6 +16,7 @@ import { createRepository, type InterviewRepository } from '../server/store/repo
 import { analysisAnswerOf, analysisCallOf } from './fakes/fake-analysis-answers.ts';
 import { fakeScripts, startFakeLlmServer, FAKE_DEFAULT_MODEL, type FakeLlmServer } from './fakes/fake-llm-server.ts';
 import { quotingAnalysisResponder } from './helpers/review-pipeline.ts';
+import { signIn, withToken } from './helpers/auth.ts';
 import { connectClient, requestStop, startSession, stopSession, streamAudio, waitFor, type ReceivedEvent } from './helpers/socket-client.ts';
 import { ENGLISH_TEST_MODEL, MODELS_DIR, readSharedWav } from './helpers/speech-app.ts';
 
@@ -39,6 +40,10 @@ afterAll(async () => {
   for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
 });
 
+/** A signed-in admin's API token per running app's port (test/helpers/auth.ts). */
+const tokens = new Map<number, string>();
+const authOf = (port: number): { token: string } => ({ token: tokens.get(port) ?? '' });
+
 /** The app on a data directory, as `npm start` builds it (the fake LLM as its endpoint). */
 async function startApp(dataDir: string): Promise<{ app: VivaApp; port: number; repository: InterviewRepository; close(): Promise<void> }> {
   const paths = dataPaths(dataDir);
@@ -52,6 +57,8 @@ async function startApp(dataDir: string): Promise<{ app: VivaApp; port: number; 
     storage: { repository, dataDir, retentionTimer: false },
   });
   const port = await app.listen(0);
+  // An admin's token in this data folder's database: an app restarted on it accepts it too.
+  tokens.set(port, (await signIn(app)).token);
   let closed = false;
   const handle = {
     app,
@@ -75,7 +82,7 @@ async function newDataDir(): Promise<string> {
 }
 
 async function reportOf(port: number, interviewId: string): Promise<{ summary: { recommendation: string; counts: { scored: number }; analysis: { total: number; done: number; pending: number; failed: number } | null } }> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/interviews/${interviewId}/report?format=json`);
+  const response = await withToken(authOf(port).token)(`http://127.0.0.1:${port}/api/interviews/${interviewId}/report?format=json`);
   expect(response.status).toBe(200);
   return (await response.json()) as never;
 }
@@ -87,7 +94,7 @@ describe('analysis as durable jobs', () => {
     // A slow model: every reply starts 1.5 s after its request.
     llm.setResponder(quotingAnalysisResponder({ timeToFirstTokenMs: 1_500 }));
     const { port, repository } = await startApp(await newDataDir());
-    const client = await connectClient(port);
+    const client = await connectClient(port, authOf(port));
     const sessionId = await startSession(client.socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
     // All 11 s at once: the ASR queue is full of audio when the stop arrives.
     await streamAudio(client.socket, sessionId, 'candidate', jfk, { speed: Infinity });
@@ -132,7 +139,7 @@ describe('analysis as durable jobs', () => {
     // The first process never gets an answer from the model.
     llm.setResponder(() => fakeScripts.hang());
     const first = await startApp(dataDir);
-    const client = await connectClient(first.port);
+    const client = await connectClient(first.port, authOf(first.port));
     const sessionId = await startSession(client.socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
     await streamAudio(client.socket, sessionId, 'candidate', jfk, { speed: Infinity });
     expect((await stopSession(client.socket, sessionId)).ok).toBe(true);
@@ -169,7 +176,7 @@ describe('analysis as durable jobs', () => {
     expect(failed?.input.text.trim()).toBe(refused);
 
     // A review screen opened after the restart retries it and sees its score land.
-    const reviewer = await connectClient(second.port);
+    const reviewer = await connectClient(second.port, authOf(second.port));
     const turnId = failed?.answerId ?? '';
     expect(await reviewer.socket.timeout(10_000).emitWithAck('analysis:retry', { sessionId, turnId })).toEqual({ ok: true, data: { turnId } });
     await waitFor(reviewer.events, (events) => events.some((event) => event.name === 'score:final' && event.payload.turnId === turnId), 60_000);
