@@ -1,5 +1,6 @@
 /**
- * The `viva` command (bin/viva.js runs this through tsx): `review` a recorded interview, `screen` resumes, `serve` the app.
+ * The `viva` command (bin/viva.js runs this through tsx): `review` a recorded interview, `screen` resumes, `serve` the app,
+ * `users` and `token` (accounts).
  * Each subcommand imports its code only when chosen, so `viva help` or a usage error never loads a model.
  */
 import type { BuildOptions } from '../core.ts';
