@@ -236,6 +236,8 @@ export function createAnalysisJobs(deps: AnalysisJobsDeps): AnalysisJobs {
     for (const [key, job] of jobs) {
       if (store && !busy(job) && ended.has(job.interviewId) && job.followUpCall === undefined && job.scoreCall === undefined) jobs.delete(key);
     }
+    // Without storage a forgotten interview could not be found again: keep its target.
+    if (!deps.storedTarget) return;
     for (const interviewId of ended) {
       if (![...jobs.values()].some((job) => job.interviewId === interviewId)) {
         ended.delete(interviewId);

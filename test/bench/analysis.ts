@@ -15,8 +15,9 @@ import { startFakeLlmServer, FAKE_DEFAULT_MODEL, type FakeContentScript } from '
 import type { BenchRow, BenchSection } from './types.ts';
 import { percentile } from './stats.ts';
 
-const TTFT_MS = 100;
-const CHUNK_DELAY_MS = 5;
+/** The fake's time to first token and inter-chunk delay: about what vLLM serving a 7B model does on a GPU. */
+export const TTFT_MS = 100;
+export const CHUNK_DELAY_MS = 5;
 const ANSWERS = 16;
 
 const followUps = followUpsReply(
@@ -26,14 +27,14 @@ const followUps = followUpsReply(
 const score = defaultRubricScore({ technical_skill: 7, clarity: 6, problem_solving: 8 }, ['moved billing to Kafka']);
 
 /** The first chunk already carries question text, so the fake's TTFT is exactly when the first question token exists. */
-function followUpScript(): FakeContentScript {
+export function followUpScript(): FakeContentScript {
   const json = JSON.stringify(followUps);
   const firstEnd = json.indexOf('"question":"') + '"question":"'.length + 3;
   const rest = json.slice(firstEnd);
   const chunks = [json.slice(0, firstEnd), ...Array.from({ length: Math.ceil(rest.length / 4) }, (_, i) => rest.slice(i * 4, i * 4 + 4))];
   return { kind: 'content', content: json, chunks, timeToFirstTokenMs: TTFT_MS, chunkDelayMs: CHUNK_DELAY_MS };
 }
-function scoreScript(): FakeContentScript {
+export function scoreScript(): FakeContentScript {
   return { kind: 'content', content: JSON.stringify(score), chunkSize: 4, timeToFirstTokenMs: TTFT_MS, chunkDelayMs: CHUNK_DELAY_MS };
 }
 /** The fake's own time to stream a script to its end. */
@@ -43,7 +44,7 @@ function scriptDurationMs(script: FakeContentScript): number {
 }
 
 
-const answerText = 'We moved billing to Kafka. It cut latency by 40%, mostly by batching writes and partitioning by account.';
+export const answerText = 'We moved billing to Kafka. It cut latency by 40%, mostly by batching writes and partitioning by account.';
 
 /** One analyzer measured one answer at a time. */
 function vivaRunner(baseUrl: string, scoreStart: ScoreStart): { measure(turnId: string): Promise<{ firstDeltaMs: number; scoreFinalMs: number }>; stop(): void } {
@@ -87,7 +88,7 @@ function vivaRunner(baseUrl: string, scoreStart: ScoreStart): { measure(turnId: 
 }
 
 /** The raw SDK streaming the same two scripts one after the other. */
-async function measureBaseline(client: OpenAI): Promise<{ firstQuestionMs: number; scoreDoneMs: number }> {
+export async function measureBaseline(client: OpenAI): Promise<{ firstQuestionMs: number; scoreDoneMs: number }> {
   const messages = [{ role: 'user' as const, content: answerText }];
   const started = performance.now();
   const stream = await client.chat.completions.create({
