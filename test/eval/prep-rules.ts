@@ -43,7 +43,9 @@ async function main(): Promise<void> {
   const totals = { matched: 0, keptOld: 0, keptNew: 0, notFound: 0, notNamed: 0, missing: 0, overlap: 0, importance: 0, experience: 0, resumes: 0 };
   console.log(`model ${provider.model}`);
   try {
-    for (const name of readdirSync(CASES).filter((file) => file.endsWith('.resume.txt')).sort()) {
+    // PREP_CASES=5-java-zh (this script's own variable) runs the résumés whose file name contains it.
+    const only = process.env.PREP_CASES ?? '';
+    for (const name of readdirSync(CASES).filter((file) => file.endsWith('.resume.txt') && file.includes(only)).sort()) {
       const raw = readFileSync(path.join(CASES, name), 'utf8');
       // A first line "jd: <file>" names the résumé's job description (default: the Go backend one).
       const jdFile = raw.match(/^jd: (\S+)\n/)?.[1] ?? 'backend-go.jd.txt';
@@ -73,7 +75,9 @@ async function main(): Promise<void> {
           `missing ${output.skillsMissing.length} (also matched or repeated ${effects.missingOverlap}, importance from the JD ${effects.importanceCorrected}); ` +
           `experience repeats summary: ${effects.experienceDropped}`,
       );
-      for (const claim of match.unverifiedClaims.filter((item) => item.reason === 'not-named')) console.log(`    left out: ${claim.claim} ← "${claim.quote}"`);
+      for (const claim of match.unverifiedClaims.filter((item) => item.kind === 'skill')) {
+        console.log(`    left out (${claim.reason === 'not-named' ? 'does not name it' : 'not in the résumé'}): ${claim.claim} ← "${claim.quote}"`);
+      }
     }
   } finally {
     await provider.close();
