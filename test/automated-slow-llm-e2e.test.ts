@@ -8,6 +8,7 @@ import { msToSamples } from '../protocol/audio.ts';
 import type { AutomatedEventRecord } from '../protocol/automated.ts';
 import { encodeWavPcm16 } from '../server/audio/wav.ts';
 import { startAutomatedApp, type AutomatedApp } from './automated-app.ts';
+import { browserSession } from './helpers/auth.ts';
 import { CLIENT_DIR, ensureClientBuilt } from './helpers/client-build.ts';
 import { readSharedWav } from './helpers/speech-app.ts';
 
@@ -104,8 +105,11 @@ function isSubsequence(part: string[], whole: string[]): boolean {
 
 describe('AI interview with a slow LLM in the real browser (issue 16)', () => {
   it('moves on when a decision times out, never reopens an answer, tells the candidate the truth, ends in budget; the recruiter opens the result', async () => {
-    // The recruiter creates the interview on the AI interview screen.
-    const recruiter = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // The recruiter, signed in (its session cookie), creates the interview on the AI interview screen.
+    const recruiterContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const session = browserSession(app.speech.app, app.admin.user);
+    await recruiterContext.addCookies([{ name: session.name, value: session.value, url: app.origin }]);
+    const recruiter = await recruiterContext.newPage();
     await recruiter.goto(`${app.origin}/`);
     await recruiter.getByTestId('nav-automated').click();
     await recruiter.getByTestId('auto-title').fill('First round (slow model)');
@@ -187,6 +191,6 @@ describe('AI interview with a slow LLM in the real browser (issue 16)', () => {
     const report = await recruiter.locator('body').innerText();
     expect(report).toContain('Slow Model Candidate');
     expect(report).toContain(QUESTIONS[2]);
-    await recruiter.close();
+    await recruiterContext.close();
   }, 360_000);
 });
