@@ -147,10 +147,11 @@ describe('AppView', () => {
   it('streams follow-up drafts, then shows the validated suggestions with what they build on and probe', () => {
     const turns = { t1: { turnId: 't1', channel: 'candidate' as const, text: 'I used Redis.', startMs: 5000, endMs: 9000, isFinal: true, arrival: 0 } };
     const { rerender } = renderApp(
-      session(liveState({ turns, followUps: { t1: { streamText: '{"suggestions":[{"question":"Why Red', suggestions: null } } })),
+      session(liveState({ turns, followUps: { t1: { streamText: '[Redis] Why Red', suggestions: null } } })),
     );
     const panel = screen.getByTestId('followup-panel');
-    expect(screen.getByTestId('followup-stream').textContent).toContain('Why Red');
+    // The server streams plain text: a draft that starts with "[" is shown, not parsed as JSON (it used to render blank).
+    expect(screen.getByTestId('followup-stream').textContent).toContain('[Redis] Why Red');
     rerender(
       <I18nProvider locale="en">
         <AppView

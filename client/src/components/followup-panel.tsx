@@ -2,7 +2,7 @@ import type { FollowUpSuggestion } from '../../../protocol/index.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { formatClock } from '../state/export.ts';
 import type { FollowUpState, Turn } from '../state/interview-reducer.ts';
-import { readableFollowUpStream } from '../state/streaming-followups.ts';
+import { followUpDrafts } from '../state/streaming-followups.ts';
 
 /** The validated suggestions of one answer. */
 export function SuggestionList({ suggestions }: { suggestions: FollowUpSuggestion[] }) {
@@ -28,12 +28,11 @@ export function SuggestionList({ suggestions }: { suggestions: FollowUpSuggestio
   );
 }
 
-/** Follow-up text as it streams, as question drafts: the server streams one question per line; raw JSON is unpacked. */
+/** Follow-up text as it streams, as question drafts: the server streams plain text, one question per line. */
 function StreamingText({ raw }: { raw: string }) {
   if (raw === '') return null;
-  const readable = readableFollowUpStream(raw);
   // Shown like the final list (one draft per line), so the validated suggestions replace the drafts without a jump.
-  const questions = 'text' in readable ? readable.text.split('\n').filter((line) => line.trim() !== '') : readable.questions;
+  const questions = followUpDrafts(raw);
   return (
     <ol className="suggestions suggestions--draft">
       {questions.map((question, index) => (

@@ -1,26 +1,8 @@
 /**
- * Readable text of follow-ups while they stream. Models asked for JSON stream `{"suggestions":[{"question":"…`;
- * showing that raw is noise, so the question strings (the last one possibly unfinished) are pulled out.
- * Plain-text streams are returned as they are.
+ * Readable follow-up drafts while they stream. The server streams plain question text, one question per line (it
+ * unpacks the model's JSON itself, see server/analysis/followups.ts), so the text is shown as it is: a question that
+ * happens to start with "[" or "{" is a question, not JSON to parse.
  */
-export function readableFollowUpStream(raw: string): { questions: string[] } | { text: string } {
-  const trimmed = raw.trimStart();
-  if (!trimmed.startsWith('{') && !trimmed.startsWith('[') && !trimmed.startsWith('```')) return { text: raw };
-  const questions: string[] = [];
-  const pattern = /"question"\s*:\s*"((?:[^"\\]|\\.)*)("?)/g;
-  for (const match of trimmed.matchAll(pattern)) {
-    const body = match[1] ?? '';
-    questions.push(unescapeJson(body, match[2] === '"'));
-  }
-  return { questions: questions.filter((q) => q.trim() !== '') };
-}
-
-function unescapeJson(body: string, closed: boolean): string {
-  // An unfinished string may end in half an escape sequence; drop it rather than show a backslash.
-  const safe = closed ? body : body.replace(/\\(u[0-9a-fA-F]{0,3})?$/, '');
-  try {
-    return JSON.parse(`"${safe}"`) as string;
-  } catch {
-    return safe;
-  }
+export function followUpDrafts(streamText: string): string[] {
+  return streamText.split('\n').filter((line) => line.trim() !== '');
 }

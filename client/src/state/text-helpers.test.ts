@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findQuote } from './highlight.ts';
-import { readableFollowUpStream } from './streaming-followups.ts';
+import { followUpDrafts } from './streaming-followups.ts';
 
 describe('findQuote', () => {
   const text = 'We used Kafka,  partitioned by\ncustomer ID, and Go consumers.';
@@ -23,16 +23,16 @@ describe('findQuote', () => {
   });
 });
 
-describe('readableFollowUpStream', () => {
-  it('pulls question drafts out of streaming JSON, including the unfinished one', () => {
-    const raw = '{"suggestions":[{"question":"Why \\"Kafka\\"?","buildsOn":"Kafka","probes":"choice"},{"question":"How did you test fail';
-    expect(readableFollowUpStream(raw)).toEqual({ questions: ['Why "Kafka"?', 'How did you test fail'] });
+describe('followUpDrafts', () => {
+  it('shows a streamed question that starts with "[" or "{" as the question it is (the server sends plain text)', () => {
+    expect(followUpDrafts('[Kafka] Why did you pick it over RabbitMQ?\n{Ops} How did you test failover')).toEqual([
+      '[Kafka] Why did you pick it over RabbitMQ?',
+      '{Ops} How did you test failover',
+    ]);
+    expect(followUpDrafts('["not", "json"] either')).toEqual(['["not", "json"] either']);
   });
-  it('drops half an escape at the end of the stream', () => {
-    expect(readableFollowUpStream('{"suggestions":[{"question":"line\\')).toEqual({ questions: ['line'] });
-    expect(readableFollowUpStream('{"suggestions":[{"question":"caf\\u00')).toEqual({ questions: ['caf'] });
-  });
-  it('passes plain text through', () => {
-    expect(readableFollowUpStream('1. Ask about failover')).toEqual({ text: '1. Ask about failover' });
+  it('shows one draft per streamed line, skipping empty lines', () => {
+    expect(followUpDrafts('1. Ask about failover\n\n2. And the rollback')).toEqual(['1. Ask about failover', '2. And the rollback']);
+    expect(followUpDrafts('')).toEqual([]);
   });
 });
