@@ -18,7 +18,10 @@ import type {
   SessionStopResult,
   SpeechEvent,
   StorageErrorEvent,
+  AnswerTurnsEvent,
   TranscriptEvent,
+  TurnRelabelRequest,
+  TurnRoleEvent,
 } from './schemas.ts';
 
 /** Events the client sends. Every payload is parsed with its zod schema on arrival: these types are not validation. */
@@ -28,6 +31,7 @@ export interface ClientToServerEvents {
   'audio:frame': (frame: AudioFrame) => void;
   'session:stop': (request: SessionStopRequest, ack: (reply: Ack<SessionStopResult>) => void) => void;
   'analysis:retry': (request: AnalysisRetryRequest, ack: (reply: Ack<{ turnId: string }>) => void) => void;
+  'turn:relabel': (request: TurnRelabelRequest, ack: (reply: Ack<{ turnId: string; rescoring: string[] }>) => void) => void;
 }
 
 /** Events the server sends. */
@@ -46,6 +50,10 @@ export interface ServerToClientEvents {
   /** The stopped session's last final is out (the `session:stop` reply came before, as soon as capture ended). */
   'session:end': (result: SessionStopResult) => void;
   'storage:error': (event: StorageErrorEvent) => void;
+  /** Who spoke a turn, as the server now holds it (a guess in one-channel sessions, or a person's correction). */
+  'turn:role': (event: TurnRoleEvent) => void;
+  /** The turns one answer is made of so far (its score is keyed by the first). */
+  'answer:turns': (event: AnswerTurnsEvent) => void;
   error: (event: ErrorEvent) => void;
 }
 

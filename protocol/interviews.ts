@@ -191,6 +191,10 @@ export const AnalysisFailure = z.object({
 });
 export type AnalysisFailure = z.infer<typeof AnalysisFailure>;
 
+/** Where a turn's speaker role (its channel) came from: the audio channel, a guess from its words, or a person. */
+export const RoleSource = z.enum(['channel', 'auto', 'user']);
+export type RoleSource = z.infer<typeof RoleSource>;
+
 /** One final transcript turn as stored. */
 export const StoredTurn = z.object({
   turnId: z.string(),
@@ -203,6 +207,12 @@ export const StoredTurn = z.object({
   /** True when the turn's audio is kept (GET /api/interviews/{id}/turns/{turnId}/audio). */
   hasAudio: z.boolean(),
   createdAtMs: z.number(),
+  /** A candidate turn's answer: the id of the answer's first turn (its score is stored under it); null: not in one. */
+  answerId: z.string().nullable().optional(),
+  /** Where `channel` came from (absent: the audio channel). */
+  roleSource: RoleSource.optional(),
+  /** With roleSource 'auto': how sure the guess is, 0-1. */
+  roleConfidence: z.number().min(0).max(1).nullable().optional(),
 });
 export type StoredTurn = z.infer<typeof StoredTurn>;
 
@@ -244,6 +254,28 @@ export const CreateInterviewRequest = z.strictObject({
   consent: Consent.nullable().optional(),
 });
 export type CreateInterviewRequest = z.input<typeof CreateInterviewRequest>;
+
+/**
+ * `PATCH /api/interviews/{id}/turns/{turnId}` body: who said the turn and/or its corrected text. The answers that change
+ * are scored again (their old scores are replaced).
+ */
+export const CorrectTurnRequest = z
+  .strictObject({
+    channel: Channel.optional(),
+    text: z.string().trim().min(1).max(100_000).optional(),
+  })
+  .refine((body) => body.channel !== undefined || body.text !== undefined, 'give channel and/or text');
+export type CorrectTurnRequest = z.infer<typeof CorrectTurnRequest>;
+
+/** `PATCH /api/interviews/{id}/turns/{turnId}` reply: the turn as stored now and the answers being scored again. */
+export const CorrectTurnResult = z.object({
+  turnId: z.string(),
+  channel: Channel,
+  text: z.string(),
+  /** Ids of the answers whose score is being replaced (each shows "scoring…" until its new score is stored). */
+  rescoring: z.array(z.string()),
+});
+export type CorrectTurnResult = z.infer<typeof CorrectTurnResult>;
 
 /** `PATCH /api/interviews/{id}` body: retention settings, consent and labels. At least one key. */
 export const UpdateInterviewRequest = z

@@ -328,6 +328,27 @@ export type AnalysisErrorEvent = z.infer<typeof AnalysisErrorEvent>;
 export const AnalysisRetryRequest = z.object({ sessionId: z.string().min(1).max(100), turnId: z.string().min(1).max(100) });
 export type AnalysisRetryRequest = z.infer<typeof AnalysisRetryRequest>;
 
+/** `turn:relabel` (single-microphone mode): the user says who spoke a turn; the server regroups and re-scores answers. */
+export const TurnRelabelRequest = z.object({ sessionId: z.string().min(1).max(100), turnId: z.string().min(1).max(100), channel: Channel });
+export type TurnRelabelRequest = z.infer<typeof TurnRelabelRequest>;
+
+/**
+ * `turn:role`: who spoke a turn, as the server now holds it — guessed from its words in a one-channel session
+ * (`source` 'auto', with a confidence 0-1) or corrected by a person ('user'). Turns without one keep their channel.
+ */
+export const TurnRoleEvent = z.object({
+  sessionId: z.string(),
+  turnId: z.string(),
+  channel: Channel,
+  source: z.enum(['auto', 'user']),
+  confidence: z.number().min(0).max(1).nullable(),
+});
+export type TurnRoleEvent = z.infer<typeof TurnRoleEvent>;
+
+/** `answer:turns`: the candidate turns that make one answer so far (`answerId`: its first turn, which its score is keyed by). */
+export const AnswerTurnsEvent = z.object({ sessionId: z.string(), answerId: z.string(), turnIds: z.array(z.string()), final: z.boolean() });
+export type AnswerTurnsEvent = z.infer<typeof AnswerTurnsEvent>;
+
 /** Error body of a failed acknowledgement. */
 export const AckError = z.object({ code: ErrorCode, message: z.string() });
 export type AckError = z.infer<typeof AckError>;

@@ -111,7 +111,15 @@ export function buildOpenApiDocument(): JsonObject {
         post: {
           operationId: 'uploadRecording',
           summary: 'Upload a recorded call as the raw request body (WAV, MP3, M4A/AAC, WebM/Opus, FLAC, OGG...) to be transcribed and analysed',
-          parameters: [{ name: 'language', in: 'query', schema: { type: 'string', enum: ['en', 'zh', 'auto'] }, description: "Defaults to the interview's language" }],
+          parameters: [
+            { name: 'language', in: 'query', schema: { type: 'string', enum: ['en', 'zh', 'auto'] }, description: "Defaults to the interview's language" },
+            {
+              name: 'interviewerChannel',
+              in: 'query',
+              schema: { type: 'string', enum: ['first', 'second'], default: 'first' },
+              description: 'A stereo recording with a speaker per channel is split; this says which channel is the interviewer (mono and dual-mono recordings get speakers from their words)',
+            },
+          ],
           requestBody: {
             required: true,
             content: {

@@ -12,6 +12,8 @@ export interface ProcessRecordingInput {
   /** The upload on disk (under `<dataDir>/uploads`); removed by the job runner once the call settles. */
   filePath: string;
   language: Language;
+  /** In a stereo recording with a speaker per channel, which channel is the interviewer's (default 'first'). */
+  interviewerChannel?: 'first' | 'second';
   /** What ffprobe found in the upload (format, declared duration). */
   probe: AudioProbe;
   /** Aborted when the interview is deleted or the server stops: stop promptly and reject. */
@@ -37,6 +39,7 @@ interface Job {
   interviewId: string;
   filePath: string;
   language: Language;
+  interviewerChannel: 'first' | 'second';
   probe: AudioProbe;
   uploadBytes: number;
   controller: AbortController;
@@ -96,7 +99,14 @@ export class RecordingJobs {
   }
 
   /** Queues a job; the interview becomes 'processing' at once so a restart knows it was interrupted. */
-  enqueue(input: { interviewId: string; filePath: string; language: Language; probe: AudioProbe; uploadBytes: number }): RecordingStatus {
+  enqueue(input: {
+    interviewId: string;
+    filePath: string;
+    language: Language;
+    interviewerChannel?: 'first' | 'second';
+    probe: AudioProbe;
+    uploadBytes: number;
+  }): RecordingStatus {
     if (this.closed) throw new QueueFullError('the server is shutting down');
     if (this.queue.length >= this.deps.maxQueued) {
       this.stats.refusedQueueFull++;
@@ -108,6 +118,7 @@ export class RecordingJobs {
     });
     const job: Job = {
       ...input,
+      interviewerChannel: input.interviewerChannel ?? 'first',
       id: randomUUID(),
       controller: new AbortController(),
       settled,
@@ -189,6 +200,7 @@ export class RecordingJobs {
         interviewId: job.interviewId,
         filePath: job.filePath,
         language: job.language,
+        interviewerChannel: job.interviewerChannel,
         probe: job.probe,
         signal,
         onProgress: ({ fraction, stage }) => {

@@ -16,7 +16,11 @@ import { UPLOAD_SUFFIX, saveUpload } from './upload.ts';
 export const DEFAULT_MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
-const RecordingQuery = z.object({ language: Language.optional() });
+const RecordingQuery = z.object({
+  language: Language.optional(),
+  /** A stereo call recording with a speaker per channel: which channel is the interviewer's (default the first). */
+  interviewerChannel: z.enum(['first', 'second']).optional(),
+});
 
 /** A route handler wrapped so its rejections reach the error handler. */
 export type Route = (handler: (req: Request, res: Response) => Promise<void> | void) => (req: Request, res: Response) => Promise<void>;
@@ -103,6 +107,7 @@ async function receiveRecording(req: Request, res: Response, context: RecordingR
       interviewId: id,
       filePath: upload.filePath,
       language: query.language ?? interview.language,
+      ...(query.interviewerChannel ? { interviewerChannel: query.interviewerChannel } : {}),
       probe,
       uploadBytes: upload.bytes,
     });

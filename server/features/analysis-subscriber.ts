@@ -60,8 +60,12 @@ export function createAnalysisSubscriber(jobs: AnalysisJobs): (session: Session)
         } else if (event.type === 'answer-update') jobs.refreshFollowUps(answerJob(event));
         else if (event.type === 'answer-final') jobs.enqueue(answerJob(event));
         else if (event.type === 'session-end') {
-          jobs.sessionEnded(session.id);
-          if (followUps === 'all') finished = jobs.idle(session.id);
+          // After the dispatch in progress: the answer the session's end closes (copilot answers) is published right
+          // after it, and must be queued before the session counts as ended and its jobs as idle.
+          finished = Promise.resolve().then(() => {
+            jobs.sessionEnded(session.id);
+            return followUps === 'all' ? jobs.idle(session.id) : undefined;
+          });
         }
       },
       command(command) {

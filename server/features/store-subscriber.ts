@@ -76,6 +76,18 @@ export function createStoreSubscriber(deps: StoreSubscriberDeps): (session: Sess
             }),
           );
           return;
+        case 'answer-update':
+        case 'answer-final': {
+          // One answer is its turns: analyses are keyed by its first; a final (re)starts its scoring.
+          const turnIds = event.turnIds ?? [event.turnId];
+          guard(`grouping answer ${event.turnId}`, () => repository.setAnswer(session.id, turnIds, { rescore: event.type === 'answer-final' }));
+          return;
+        }
+        case 'turn-role':
+          guard(`saving the role of ${event.turnId}`, () =>
+            repository.setTurnRole(session.id, event.turnId, { channel: event.channel, source: event.source, confidence: event.confidence }),
+          );
+          return;
         case 'followup-end':
           guard(`saving suggestions of ${event.turnId}`, () =>
             repository.saveSuggestions(session.id, event.turnId, {

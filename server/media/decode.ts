@@ -53,6 +53,11 @@ export interface DecodeOptions {
   format?: string;
   /** Audio beyond this is not decoded (a header can lie about the duration); default MAX_RECORDING_MS. */
   maxDurationMs?: number;
+  /**
+   * 1 (default): mono, every channel mixed down. 2: two channels interleaved (left, right, left, …), so the speakers of
+   * a call recorded one per channel can be told apart; a mono file comes out on both, more channels are mixed to two.
+   */
+  channels?: 1 | 2;
 }
 
 /**
@@ -107,7 +112,7 @@ export interface AudioProbe {
 const MAX_LOG_LINES = 20;
 
 /** Decoder arguments: first audio stream only, downmixed and resampled by ffmpeg, raw float32 little-endian on stdout. */
-function ffmpegArgs(input: string[], maxDurationMs: number): string[] {
+function ffmpegArgs(input: string[], maxDurationMs: number, channels: 1 | 2): string[] {
   return [
     '-hide_banner',
     '-nostats',
@@ -125,7 +130,7 @@ function ffmpegArgs(input: string[], maxDurationMs: number): string[] {
     '-sn',
     '-dn',
     '-ac',
-    '1',
+    String(channels),
     '-ar',
     String(SAMPLE_RATE),
     '-f',
@@ -160,8 +165,9 @@ function spawnDecoder(
   input: { args: string[]; viaStdin: boolean },
   filePath: string,
   maxDurationMs: number,
+  channels: 1 | 2,
 ): { child: ChildProcessWithoutNullStreams; source: ReadStream | null } {
-  const child = spawn(ffmpegPath, ffmpegArgs(input.args, maxDurationMs), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(ffmpegPath, ffmpegArgs(input.args, maxDurationMs, channels), { stdio: ['pipe', 'pipe', 'pipe'] });
   // ffmpeg may stop reading early (an error, the duration cap): its closed stdin is not a failure of ours.
   child.stdin.on('error', () => undefined);
   const source = input.viaStdin ? createReadStream(filePath) : null;
@@ -174,8 +180,8 @@ function spawnDecoder(
   return { child, source };
 }
 
-/** Raw float32le bytes as Float32Array chunks, carrying a split sample over to the next chunk. */
-async function* float32Chunks(stdout: AsyncIterable<Buffer>): AsyncGenerator<Float32Array, void, void> {
+/** Raw float32le bytes as Float32Array chunks of whole frames, carrying a split frame over to the next chunk. */
+async function* float32Chunks(stdout: AsyncIterable<Buffer>, channels: 1 | 2): AsyncGenerator<Float32Array, void, void> {
   let carry = new Uint8Array(0);
   for await (const chunk of stdout) {
     let bytes: Uint8Array = chunk;
@@ -185,7 +191,7 @@ async function* float32Chunks(stdout: AsyncIterable<Buffer>): AsyncGenerator<Flo
       joined.set(chunk, carry.byteLength);
       bytes = joined;
     }
-    const usable = bytes.byteLength - (bytes.byteLength % 4);
+    const usable = bytes.byteLength - (bytes.byteLength % (4 * channels));
     carry = bytes.slice(usable);
     if (usable === 0) continue;
     // Copy into a fresh, aligned buffer: pipe chunks may start at any byte offset.
@@ -205,7 +211,7 @@ function exitError(code: number | null, detail: string, samplesOut: number): Dec
 
 /**
  * Decodes any audio or video file ffmpeg can read (WAV, MP3, M4A/AAC, WebM/Opus, FLAC, OGG; any rate and channel count)
- * to 16 kHz mono Float32, yielding chunks as ffmpeg produces them (pull-based: ffmpeg waits while the consumer works).
+ * to 16 kHz Float32 (mono, or two channels interleaved with `channels: 2`), yielding chunks as ffmpeg produces them (pull-based: ffmpeg waits while the consumer works).
  * Streams through spawn, so an hour-long file never sits in one buffer. Throws `DecodeError` for bad input, and the
  * signal's reason when aborted (ffmpeg is killed either way).
  */
@@ -220,7 +226,8 @@ export async function* decodeAudioStream(filePath: string, options: DecodeOption
   if (!demuxer) throw new DecodeError('not-audio', `the file is not an audio or video container Viva reads (${format})`, format);
   signal?.throwIfAborted();
 
-  const { child, source } = spawnDecoder(ffmpegPath, inputArgs(demuxer, filePath), filePath, options.maxDurationMs ?? MAX_RECORDING_MS);
+  const channels = options.channels ?? 1;
+  const { child, source } = spawnDecoder(ffmpegPath, inputArgs(demuxer, filePath), filePath, options.maxDurationMs ?? MAX_RECORDING_MS, channels);
   let spawnError: NodeJS.ErrnoException | null = null;
   const exited = new Promise<number | null>((resolve) => {
     child.once('error', (error) => {
@@ -238,8 +245,9 @@ export async function* decodeAudioStream(filePath: string, options: DecodeOption
 
   let finished = false;
   try {
-    for await (const samples of float32Chunks(child.stdout as AsyncIterable<Buffer>)) {
-      samplesOut += samples.length;
+    for await (const samples of float32Chunks(child.stdout as AsyncIterable<Buffer>, channels)) {
+      // Counted in frames (one sample per channel), so times and durations do not depend on the channel count.
+      samplesOut += samples.length / channels;
       yield samples;
     }
     const code = await exited;

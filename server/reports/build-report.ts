@@ -1,6 +1,8 @@
 import type { AnswerScore, FollowUpSuggestion } from '../../protocol/schemas.ts';
 import { interviewDurationMs, type AnalysisFailure, type Consent, type InterviewDetail, type TurnDetail } from '../../protocol/interviews.ts';
+import { joinTexts } from '../features/answer-grouping.ts';
 import type { Recommendation, ReportLanguage } from './labels.ts';
+import { matchPlannedQuestions } from './question-match.ts';
 
 /**
  * Recommendation thresholds on the weighted overall (1-10). The bands follow the usual reading of a 1-10 rubric:
@@ -12,11 +14,15 @@ export const RECOMMENDATION_THRESHOLDS = { strongHire: 8.0, hire: 6.5, leanNoHir
 /** How an answer stands in the report; 'no-evidence': an answer none of whose quoted evidence verified, so not scored. */
 export type AnswerStatus = 'scored' | 'no-evidence' | 'not-an-answer' | 'failed' | 'pending';
 
-/** One candidate turn in the report. */
+/** One answer in the report: the candidate's turns between two interviewer turns, scored as one. */
 export interface ReportAnswer {
+  /** The answer's id: its first turn's (its score, suggestions and failure are keyed by it). */
   turnId: string;
+  /** Every turn of the answer, in order. */
+  turnIds: string[];
   startMs: number;
   endMs: number;
+  /** The turns' text joined. */
   text: string;
   language: string | null;
   status: AnswerStatus;
@@ -25,13 +31,19 @@ export interface ReportAnswer {
   suggestions: FollowUpSuggestion[];
 }
 
-/** A question and the candidate turns that answered it. */
+/** A question and the answer to it. */
 export interface ReportQuestion {
   index: number;
-  /** 'interviewer': what the interviewer said before the answer; 'planned': a planned question matched by order. */
+  /**
+   * 'interviewer': the interviewer's words before the answer (shown as asked; `planned` says which planned question
+   * they match, by their words); 'planned': no interviewer turn was heard at all, so the planned question of the same
+   * rank; 'none': nothing known.
+   */
   source: 'interviewer' | 'planned' | 'none';
   text: string | null;
   startMs: number | null;
+  /** The planned question this one is (by what was asked, or by rank for 'planned'); null: not a planned question. */
+  planned: { index: number; text: string; similarity: number | null } | null;
   answers: ReportAnswer[];
 }
 
@@ -77,6 +89,8 @@ export interface InterviewReport {
     /** Models and prompt versions that produced the scores. */
     scoredBy: string[];
   };
+  /** How many questions were planned (0: no plan, so no question is "unplanned"). */
+  plannedQuestionCount: number;
   questions: ReportQuestion[];
 }
 
@@ -102,64 +116,77 @@ export function reportLanguageFor(detail: InterviewDetail): ReportLanguage {
   return zh > other ? 'zh' : 'en';
 }
 
-function answerOf(turn: TurnDetail): ReportAnswer {
+function answerOf(turns: TurnDetail[]): ReportAnswer | null {
+  const first = turns[0];
+  if (!first) return null;
+  // Analyses are keyed by the answer's first turn; a later turn's own (from before a regrouping) does not count.
   let status: AnswerStatus;
-  if (turn.score) status = turn.score.label !== 'answer' ? 'not-an-answer' : turn.score.overall === null ? 'no-evidence' : 'scored';
-  else if (turn.failure) status = 'failed';
+  if (first.score) status = first.score.label !== 'answer' ? 'not-an-answer' : first.score.overall === null ? 'no-evidence' : 'scored';
+  else if (first.failure) status = 'failed';
   else status = 'pending';
   return {
-    turnId: turn.turnId,
-    startMs: turn.startMs,
-    endMs: turn.endMs,
-    text: turn.text,
-    language: turn.language,
+    turnId: first.turnId,
+    turnIds: turns.map((turn) => turn.turnId),
+    startMs: first.startMs,
+    endMs: Math.max(...turns.map((turn) => turn.endMs)),
+    text: joinTexts(turns.map((turn) => turn.text)),
+    language: first.language,
     status,
-    score: turn.score,
-    failure: turn.failure,
-    suggestions: turn.suggestions?.suggestions ?? [],
+    score: first.score,
+    failure: first.failure,
+    suggestions: first.suggestions?.suggestions ?? [],
   };
 }
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 
-/** Candidate turns grouped under the question before them (interviewer's words, else the planned question of that rank). */
+/**
+ * Candidate turns grouped into answers, each under the question before it: an answer is the candidate's turns between
+ * two interviewer turns (or those the store grouped under one answer id). Without any interviewer turn (a one-channel
+ * recording whose roles were not found) each stored answer is its own block under the planned question of its rank.
+ */
 function groupByQuestion(turns: TurnDetail[], planned: Array<{ text: string }>, hasInterviewer: boolean): ReportQuestion[] {
-  const questions: ReportQuestion[] = [];
-  let pendingQuestion: TurnDetail[] = [];
-  let current: ReportQuestion | undefined;
-  const openBlock = (): ReportQuestion => {
-    const index = questions.length + 1;
-    let block: ReportQuestion;
-    if (pendingQuestion.length > 0) {
-      block = {
-        index,
-        source: 'interviewer',
-        text: pendingQuestion.map((turn) => turn.text.trim()).filter(Boolean).join(' '),
-        startMs: pendingQuestion[0]?.startMs ?? null,
-        answers: [],
-      };
-    } else {
-      const plannedQuestion = planned[index - 1];
-      block = plannedQuestion
-        ? { index, source: 'planned', text: plannedQuestion.text, startMs: null, answers: [] }
-        : { index, source: 'none', text: null, startMs: null, answers: [] };
-    }
-    pendingQuestion = [];
-    questions.push(block);
-    return block;
-  };
+  const blocks: Array<{ asked: TurnDetail[]; answer: TurnDetail[] }> = [];
+  let asked: TurnDetail[] = [];
+  let current: { asked: TurnDetail[]; answer: TurnDetail[] } | undefined;
   for (const turn of turns) {
     if (turn.channel === 'interviewer') {
-      pendingQuestion.push(turn);
+      asked.push(turn);
       current = undefined;
       continue;
     }
-    if (!current || !hasInterviewer) current = openBlock();
-    current.answers.push(answerOf(turn));
+    // Silence heard as nothing is no answer.
+    if (turn.text.trim() === '') continue;
+    // Same answer: the same stored answer id; turns stored before answers had ids go by their interviewer turns.
+    const key = turn.answerId ?? null;
+    const sameAnswer = current !== undefined && (current.answer[0]?.answerId ?? null) === key && (key !== null || hasInterviewer);
+    if (!current || !sameAnswer) {
+      current = { asked, answer: [] };
+      asked = [];
+      blocks.push(current);
+    }
+    current.answer.push(turn);
   }
   // The interviewer's last words with no answer after them still belong in the record.
-  if (pendingQuestion.length > 0) openBlock();
-  return questions;
+  if (asked.length > 0) blocks.push({ asked, answer: [] });
+
+  const askedTexts = blocks.map((block) => (block.asked.length > 0 ? joinTexts(block.asked.map((turn) => turn.text)) : null));
+  const matches = matchPlannedQuestions(askedTexts, planned.map((question) => question.text));
+  return blocks.map((block, position): ReportQuestion => {
+    const index = position + 1;
+    const answer = answerOf(block.answer);
+    const answers = answer ? [answer] : [];
+    const text = askedTexts[position] ?? null;
+    const match = matches[position] ?? null;
+    if (text !== null && text !== '') {
+      const plannedMatch = match ? { index: match.index, text: planned[match.index]?.text ?? '', similarity: match.similarity } : null;
+      return { index, source: 'interviewer', text, startMs: block.asked[0]?.startMs ?? null, planned: plannedMatch, answers };
+    }
+    const byRank = hasInterviewer ? undefined : planned[position];
+    return byRank
+      ? { index, source: 'planned', text: byRank.text, startMs: null, planned: { index: position, text: byRank.text, similarity: null }, answers }
+      : { index, source: 'none', text: null, startMs: null, planned: null, answers };
+  });
 }
 
 /** Per-dimension averages (rubric order first) and the weighted overall of the scored answers. */
@@ -202,9 +229,9 @@ function summarizeDimensions(
 }
 
 /**
- * Builds the report of an interview: candidate turns grouped under the question that preceded them (the interviewer's
- * words since the previous answer, else the planned question of the same rank), per-dimension averages, the weighted
- * overall and the recommendation.
+ * Builds the report of an interview: answers (the candidate's turns between two interviewer turns) under the question
+ * that preceded them (the interviewer's words, matched to a planned question by what was asked, not by order),
+ * per-dimension averages, the weighted overall and the recommendation.
  */
 export function buildReport(detail: InterviewDetail, options: { language?: ReportLanguage; generatedAtMs?: number } = {}): InterviewReport {
   const { interview, turns } = detail;
@@ -255,6 +282,7 @@ export function buildReport(detail: InterviewDetail, options: { language?: Repor
       thresholds: RECOMMENDATION_THRESHOLDS,
       scoredBy,
     },
+    plannedQuestionCount: planned.length,
     questions,
   };
 }

@@ -47,6 +47,10 @@ export interface ReportLabels {
   questions: string;
   questionShort: (index: number) => string;
   plannedByOrder: string;
+  /** An asked question matched by its words to planned question `index` (1-based). */
+  plannedMatch: (index: number) => string;
+  /** An asked question that is not in the plan. */
+  unplanned: string;
   questionNotCaptured: string;
   noAnswer: string;
   answer: string;
@@ -127,6 +131,8 @@ const en: ReportLabels = {
   questions: 'Questions and answers',
   questionShort: (index) => `Q${index}`,
   plannedByOrder: 'planned question, matched by order',
+  plannedMatch: (index) => `planned question ${index}`,
+  unplanned: 'not in the plan',
   questionNotCaptured: 'Question not captured',
   noAnswer: 'No answer recorded.',
   answer: 'Answer',
@@ -201,6 +207,8 @@ const zh: ReportLabels = {
   questions: '问题与回答',
   questionShort: (index) => `问题 ${index}`,
   plannedByOrder: '计划问题，按顺序对应',
+  plannedMatch: (index) => `计划问题 ${index}`,
+  unplanned: '计划外的问题',
   questionNotCaptured: '未记录到问题',
   noAnswer: '没有记录到回答。',
   answer: '回答',

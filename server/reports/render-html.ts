@@ -142,15 +142,20 @@ function answerHtml(answer: ReportAnswer, report: InterviewReport): string {
   return `<div class="answer" data-status="${answer.status}">${parts.join('')}</div>`;
 }
 
+/** Which planned question an asked one is (matched by its words), or that it was not planned; nothing without a plan. */
+function plannedNote(question: ReportQuestion, report: InterviewReport, labels: ReturnType<typeof labelsOf>): string {
+  if (question.source !== 'interviewer' || !report.plannedQuestionCount) return '';
+  const note = question.planned ? labels.plannedMatch(question.planned.index + 1) : labels.unplanned;
+  return `<span class="qsource" data-planned="${question.planned ? question.planned.index + 1 : 'none'}">${escapeHtml(note)}</span>`;
+}
+
 function questionHtml(question: ReportQuestion, report: InterviewReport): string {
   const labels = labelsOf(report);
   const title = question.text === null ? `<span class="missing">${escapeHtml(labels.questionNotCaptured)}</span>` : escapeHtml(question.text);
   const source =
     question.source === 'planned'
       ? `<span class="qsource">${escapeHtml(labels.plannedByOrder)}</span>`
-      : question.startMs !== null
-        ? `<span class="qsource">${formatClock(question.startMs)}</span>`
-        : '';
+      : (question.startMs !== null ? `<span class="qsource">${formatClock(question.startMs)}</span>` : '') + plannedNote(question, report, labels);
   const answers =
     question.answers.length > 0
       ? question.answers.map((answer) => answerHtml(answer, report)).join('')

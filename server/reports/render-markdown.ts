@@ -62,6 +62,9 @@ export function renderMarkdown(report: InterviewReport, options: RenderOptions =
         : `${labels.questionShort(question.index)}. ${escapeMarkdown(question.text)}`;
     out.push(`### ${heading}`, '');
     if (question.source === 'planned') out.push(`_(${labels.plannedByOrder})_`, '');
+    else if (question.source === 'interviewer' && report.plannedQuestionCount > 0) {
+      out.push(`_(${question.planned ? labels.plannedMatch(question.planned.index + 1) : labels.unplanned})_`, '');
+    }
     if (question.answers.length === 0) out.push(`_${labels.noAnswer}_`, '');
     for (const answer of question.answers) {
       out.push(`**${labels.answer}** \`${formatClock(answer.startMs)}–${formatClock(answer.endMs)}\``, '', quoteBlock(answer.text), '');

@@ -23,16 +23,18 @@ describe('report model', () => {
     expect(recommend(null, 10)).toBe('insufficient-evidence');
   });
 
-  it('groups answers under the question asked before them and summarises with rubric weights', () => {
+  it('shows one answer per question (a split answer is one answer, scored once) and summarises with rubric weights', () => {
     const report = buildReport(chineseInterviewDetail(), { generatedAtMs: GENERATED_AT });
     expect(report.language).toBe('zh');
-    expect(report.questions.map((q) => [q.source, q.answers.map((a) => `${a.turnId}:${a.status}`)])).toEqual([
+    expect(report.questions.map((q) => [q.source, q.answers.map((a) => `${a.turnIds.join('+')}:${a.status}`)])).toEqual([
       ['interviewer', ['c1:scored']],
-      ['interviewer', ['c2:failed', 'c3:scored']],
+      ['interviewer', ['c2+c3:scored']],
       ['interviewer', ['c4:not-an-answer']],
-      ['interviewer', ['c5:scored', 'c6:failed']],
+      ['interviewer', ['c5:scored']],
+      ['interviewer', ['c6:failed']],
       ['interviewer', []],
     ]);
+    expect(report.questions[1]?.answers[0]?.text).toBe('有一次校验任务把主库的连接池打满了，我们花了二十分钟定位。 后来我们给校验任务加了限流，并且放到了只读副本上。');
     expect(report.summary.dimensions).toEqual([
       { id: 'depth', name: '技术深度', weight: 2, average: 7.3, count: 3 },
       { id: 'communication', name: '表达', weight: 1, average: 7.3, count: 3 },
@@ -41,7 +43,7 @@ describe('report model', () => {
     // (22/3 * 2 + 22/3 + 26/3) / 4 = 7.67
     expect(report.summary.weightedOverall).toBe(7.7);
     expect(report.summary.recommendation).toBe('hire');
-    expect(report.summary.counts).toEqual({ answers: 6, scored: 3, noEvidence: 0, notAnswers: 1, failed: 2, pending: 0 });
+    expect(report.summary.counts).toEqual({ answers: 5, scored: 3, noEvidence: 0, notAnswers: 1, failed: 1, pending: 0 });
   });
 
   it('uses planned questions by order when no interviewer turn was captured, and says when evidence is thin', () => {
@@ -55,6 +57,43 @@ describe('report model', () => {
     expect(report.summary.weightedOverall).toBe(7.7);
   });
 
+  it('matches each asked question to the planned one by its words, whatever the order, and shows an unplanned one as asked', () => {
+    const detail = chineseInterviewDetail();
+    detail.interview.context.plannedQuestions = [
+      { id: 'q1', text: '讲讲你做过的最复杂的数据迁移' },
+      { id: 'q2', text: '线上事故你是怎么处理的？' },
+      { id: 'q3', text: '和产品意见不一致的时候你怎么办？' },
+    ];
+    const report = buildReport(detail, { generatedAtMs: GENERATED_AT });
+    // Asked: the migration (q1), an incident in other words (q2), something unplanned, the product disagreement (q3).
+    expect(report.questions.map((q) => q.planned?.index ?? null)).toEqual([0, 1, null, 2, null, null]);
+    expect(report.questions[2]).toMatchObject({ source: 'interviewer', text: expect.stringContaining('<script>'), planned: null });
+    const md = renderMarkdown(report, render);
+    expect(md).toContain('_(计划问题 3)_');
+    expect(md).toContain('_(计划外的问题)_');
+    expect(md).not.toContain('按顺序对应');
+  });
+
+  it('matches English questions asked in another order than planned', () => {
+    const detail = englishInterviewDetail();
+    detail.interview.context.plannedQuestions = [
+      { id: 'q1', text: 'Walk me through a migration you led.' },
+      { id: 'q2', text: 'How do you test a payment system?' },
+    ];
+    detail.turns = [
+      { ...detail.turns[0]!, turnId: 'i1', channel: 'interviewer', text: 'First, how would you go about testing a payments system?', startMs: 0, endMs: 1_500, score: null, failure: null },
+      { ...detail.turns[0]!, turnId: 'c1', startMs: 2_000, endMs: 20_000 },
+      { ...detail.turns[0]!, turnId: 'i2', channel: 'interviewer', text: 'Great. Now walk me through the biggest migration you have led.', startMs: 21_000, endMs: 23_000, score: null, failure: null },
+      { ...detail.turns[1]!, turnId: 'c2', startMs: 24_000, endMs: 40_000 },
+    ];
+    const report = buildReport(detail);
+    expect(report.questions.map((q) => [q.source, q.planned?.index])).toEqual([
+      ['interviewer', 1],
+      ['interviewer', 0],
+    ]);
+    expect(renderHtml(report, render)).toContain('data-planned="2"');
+  });
+
   it('picks the report language from the turns when the interview language is auto', () => {
     const detail = chineseInterviewDetail();
     detail.interview.language = 'auto';
@@ -64,7 +103,7 @@ describe('report model', () => {
 });
 
 describe('scores bound to evidence in reports', () => {
-  /** The Chinese interview with c1's "communication" left without evidence and c3 an answer with no verified evidence. */
+  /** The Chinese interview with c1's "communication" left without evidence and c2 an answer with no verified evidence. */
   function withUnevidenced() {
     const detail = chineseInterviewDetail();
     for (const turn of detail.turns) {
@@ -73,7 +112,7 @@ describe('scores bound to evidence in reports', () => {
         turn.score.dimensions = turn.score.dimensions.map((d) => (d.id === 'communication' ? { ...d, score: null, reason: '无依据', evidence: [] } : d));
         turn.score.evidencedDimensions = 2;
       }
-      if (turn.turnId === 'c3') {
+      if (turn.turnId === 'c2') {
         turn.score = { ...turn.score, overall: null, evidencedDimensions: 0, dimensions: turn.score.dimensions.map((d) => ({ ...d, score: null, evidence: [] })) };
       }
     }
@@ -82,7 +121,7 @@ describe('scores bound to evidence in reports', () => {
 
   it('leaves dimensions without evidence out of the averages and counts unevidenced answers apart', () => {
     const report = buildReport(withUnevidenced(), { generatedAtMs: GENERATED_AT });
-    expect(report.questions[1]?.answers.map((a) => a.status)).toEqual(['failed', 'no-evidence']);
+    expect(report.questions[1]?.answers.map((a) => a.status)).toEqual(['no-evidence']);
     expect(report.summary.counts).toMatchObject({ scored: 2, noEvidence: 1 });
     expect(report.summary.dimensions.find((d) => d.id === 'communication')).toMatchObject({ count: 1, average: 8 });
   });
@@ -103,7 +142,9 @@ describe('report rendering', () => {
     const md = renderMarkdown(buildReport(chineseInterviewDetail(), render), render);
     expect(md).toContain('# 面试报告：后端工程师（支付方向）二面');
     expect(md).toContain('**建议：推荐录用** — 加权总分 7.7 / 10，基于 3 个已评分回答');
-    expect(md).toContain('⚠ **分析失败：模型 60 秒内没有返回 — 未评分**');
+    expect(md).toContain('⚠ **分析失败：the model returned JSON that failed validation twice — 未评分**');
+    // c3's failure predates its grouping into c2's answer: not the answer's.
+    expect(md).not.toContain('模型 60 秒内没有返回');
     expect(md).toContain('⚠ **未评分：未作答**');
     expect(md).toContain('张伟 \\<zhang.wei@example.com\\>');
     expect(md).toContain('\\<script\\>alert("xss")\\</script\\>');
@@ -119,7 +160,7 @@ describe('report rendering', () => {
     expect(html).toMatch(/^<!doctype html>\n<html lang="zh-CN">/);
     expect(html).not.toMatch(/<script|<link|src=|@import|url\(/i);
     expect(html).toContain('&#60;script&#62;alert(&#34;xss&#34;)&#60;/script&#62;');
-    expect(html).toContain('分析失败：模型 60 秒内没有返回 — 未评分');
+    expect(html).toContain('分析失败：the model returned JSON that failed validation twice — 未评分');
     expect(html).toContain('data-recommendation="hire"');
     const json = JSON.parse(renderReport(chineseInterviewDetail(), 'json', render).body) as { summary: { weightedOverall: number } };
     expect(json.summary.weightedOverall).toBe(7.7);
@@ -162,7 +203,7 @@ describe('report in a real browser', () => {
     // The escaped <script> is shown as text.
     if (language === 'zh') await expect(page.getByText('<script>alert("xss")</script>', { exact: false }).count()).resolves.toBe(1);
     const failed = page.locator('.answer[data-status="failed"] .status.failed');
-    expect(await failed.count()).toBe(language === 'zh' ? 2 : 1);
+    expect(await failed.count()).toBe(1);
     // Long answers wrap inside their card.
     const widths = await page.locator('.answer .text').evaluateAll((nodes) => nodes.map((node) => [node.scrollWidth, node.clientWidth]));
     for (const [scrollWidth, clientWidth] of widths) expect(scrollWidth).toBeLessThanOrEqual(clientWidth ?? 0);

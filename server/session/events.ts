@@ -20,6 +20,7 @@ import type {
   SpeechEvent,
   StorageErrorEvent,
   TranscriptEvent,
+  TurnRoleEvent,
 } from '../../protocol/schemas.ts';
 
 /** Where a session's audio comes from: a client's socket (new or resumed after a restart) or a file on the server. */
@@ -74,6 +75,11 @@ export type SessionEvent =
    * just `turnId`), and its text is theirs joined in order.
    */
   | ({ type: 'answer-final' } & TranscriptEvent & { question?: string; turnIds?: string[] })
+  /**
+   * Who spoke a turn changed from its channel: guessed from its words in a one-channel session ('auto') or corrected by
+   * a person ('user', after `relabel-turn`). Published by the answers subscriber before the answers it changes.
+   */
+  | ({ type: 'turn-role' } & TurnRoleEvent)
   /** Follow-up suggestion text as the model writes it (never stored). */
   | ({ type: 'followup-delta' } & FollowUpDeltaEvent)
   /** The validated follow-up suggestions of an answer. */
@@ -103,7 +109,7 @@ export type SessionCommand =
    * The user changed who said what (relabel) or corrected text: the answers subscriber regroups, and the answers that
    * changed are analysed again (their old scores replaced).
    */
-  | { type: 'relabel-turn'; turnId: string; channel: Channel };
+  | { type: 'relabel-turn'; turnId: string; channel: Channel; text?: string };
 
 /** One independent reader of a session's events. */
 export interface SessionSubscriber {

@@ -61,6 +61,13 @@ export function emitToRoom(io: VivaIo, sessionId: string, event: SessionEvent): 
     case 'session-end':
       // The candidate page learns its last answer is captured (the result holds only audio figures).
       return void withCandidate.emit('session:end', event.result);
+    case 'turn-role': {
+      const { type: _type, ...payload } = event;
+      return void room.emit('turn:role', payload);
+    }
+    case 'answer-update':
+    case 'answer-final':
+      return void room.emit('answer:turns', { sessionId, answerId: event.turnId, turnIds: event.turnIds ?? [event.turnId], final: event.type === 'answer-final' });
     case 'error': {
       const { type: _type, ...payload } = event;
       return void room.emit('error', payload);
@@ -70,7 +77,7 @@ export function emitToRoom(io: VivaIo, sessionId: string, event: SessionEvent): 
       return void room.emit('storage:error', payload);
     }
     default:
-      // session-start, channel-progress, question-asked, answer-final: nothing a screen shows.
+      // session-start, channel-progress, question-asked: nothing a screen shows.
       return;
   }
 }

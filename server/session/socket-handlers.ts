@@ -1,4 +1,4 @@
-/** The interviewer's Socket.IO events (`session:*`, `audio:frame`, `analysis:retry`): parsed, then handed to the hub. */
+/** The interviewer's Socket.IO events (`session:*`, `audio:frame`, `analysis:retry`, `turn:relabel`): parsed, then handed to the hub. */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
@@ -9,6 +9,7 @@ import {
   SessionResumeRequest,
   SessionStartRequest,
   SessionStopRequest,
+  TurnRelabelRequest,
   type Ack,
   type Channel,
   type ErrorCode,
@@ -195,6 +196,19 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       // A screen opened after the stop may not be in the room yet: it hears the new score there.
       join(sessionId);
       ack({ ok: true, data: { turnId } });
+    });
+
+    socket.on('turn:relabel', (request, ackArg) => {
+      const ack = safeAck<{ turnId: string; rescoring: string[] }>(ackArg);
+      const parsed = TurnRelabelRequest.safeParse(request);
+      if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
+      const { sessionId, turnId, channel } = parsed.data;
+      if (scopeOf(socket).kind === 'candidate') return ack(fail('forbidden', 'turn:relabel refused: a candidate link cannot do this'));
+      const session = hub.forClient(sessionId);
+      if (!session) return ack(fail('unknown-session', `no live session ${sessionId}`));
+      const reply = session.events.command({ type: 'relabel-turn', turnId, channel });
+      if (!reply.ok) return ack(fail('not-found', reply.error.message));
+      ack(reply as Ack<{ turnId: string; rescoring: string[] }>);
     });
 
     socket.on('disconnect', () => {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { AUTH_MIGRATION } from '../auth/auth-migration.ts';
 import { ANALYSIS_JOBS_MIGRATION } from './analysis-jobs-migration.ts';
+import { ANSWERS_MIGRATION } from './answers-migration.ts';
 import { SEARCH_MIGRATION } from './search-migration.ts';
 
 /** One schema change; `version` numbers run 1, 2, 3... and are recorded in SQLite's `user_version`. */
@@ -108,6 +109,7 @@ export const MIGRATIONS: readonly Migration[] = [
   SEARCH_MIGRATION,
   AUTH_MIGRATION,
   ANALYSIS_JOBS_MIGRATION,
+  ANSWERS_MIGRATION,
 ];
 
 /** Thrown when the database was written by a newer Viva than this one. */

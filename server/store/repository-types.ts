@@ -12,7 +12,10 @@ import type {
 import type { AnalysisJobRows } from './analysis-job-rows.ts';
 import type { ListOptions } from './interview-list.ts';
 import type { StorageFailure, StorageHealth } from './storage-health.ts';
+import type { TurnRole } from './answer-rows.ts';
 import type { AudioFileWriter } from './turn-audio.ts';
+
+export type { TurnRole } from './answer-rows.ts';
 
 /** Why a repository call was refused. */
 export type RepositoryErrorCode = 'unknown-interview' | 'unknown-turn' | 'corrupt-data' | 'invalid-input' | 'storage-failed';
@@ -174,6 +177,15 @@ export interface InterviewRepository {
   saveAnalysisFailure(interviewId: string, turnId: string, failure: { code: string; message: string; retryable: boolean }): void;
   /** Forgets a turn's failure once a retry succeeded; true if there was one. */
   clearAnalysisFailure(interviewId: string, turnId: string): boolean;
+  /**
+   * Records that `turnIds` (in order) make one answer, keyed by the first; the others lose analyses of their own. With
+   * `rescore` the answer's old score and failure go, so it reads as not scored until the new score is stored.
+   */
+  setAnswer(interviewId: string, turnIds: string[], options: { rescore: boolean }): void;
+  /** Sets who spoke a turn (an interviewer turn is in no answer and loses its analyses). Throws RepositoryError 'unknown-turn'. */
+  setTurnRole(interviewId: string, turnId: string, role: TurnRole): void;
+  /** Replaces a turn's text with a person's correction. Throws RepositoryError 'unknown-turn'. */
+  correctTurnText(interviewId: string, turnId: string, text: string): void;
   /** The interview with its channels and turns in time order, each with suggestions, score and failure. */
   getInterviewDetail(id: string): InterviewDetail | null;
   /** Deletes every turn (with analyses and audio) of an interview, keeping the interview; returns turns deleted. */

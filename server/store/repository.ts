@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createAnalysisJobRows } from './analysis-job-rows.ts';
+import { createAnswerRows } from './answer-rows.ts';
 import { checkpointAfterDelete, createDatabase } from './database.ts';
 import { createInterviewRows } from './interview-rows.ts';
 import { RepositoryError, type InterviewRepository, type RepositoryOptions } from './repository-types.ts';
@@ -26,6 +27,7 @@ export function createRepository(dbPath: string, options: RepositoryOptions = {}
   options.configureDatabase?.(db);
   const interviews = createInterviewRows(db, now);
   const turns = createTurnRows(db, now, interviews.getInterview);
+  const answers = createAnswerRows(db, now);
   const purge = createPurge({ db, interviews, turns, audio });
   // Every write goes through the tracker: a full disk becomes a 'storage-failed' error, a health report and an event.
   const storage = createStorageHealth(now);
@@ -75,6 +77,9 @@ export function createRepository(dbPath: string, options: RepositoryOptions = {}
       const analysis = detail ? jobs.progressOf([id]).get(id) : undefined;
       return detail && analysis ? { ...detail, analysis } : detail;
     },
+    setAnswer: (interviewId, turnIds, answerOptions) => write('setAnswer', interviewId, () => answers.setAnswer(interviewId, turnIds, answerOptions)),
+    setTurnRole: (interviewId, turnId, role) => write('setTurnRole', interviewId, () => answers.setTurnRole(interviewId, turnId, role)),
+    correctTurnText: (interviewId, turnId, text) => write('correctTurnText', interviewId, () => answers.correctTurnText(interviewId, turnId, text)),
 
     deleteTranscript: (interviewId) =>
       writeAsync('deleteTranscript', interviewId, async () => {

@@ -14,6 +14,9 @@ interface TurnRow {
   segments: string;
   audio_path: string | null;
   created_at: number;
+  answer_id: string | null;
+  role_source: 'channel' | 'auto' | 'user';
+  role_confidence: number | null;
 }
 
 interface SuggestionsRow {
@@ -49,14 +52,14 @@ function turnStatements(db: Database.Database) {
       INSERT INTO turns (interview_id, id, channel, start_ms, end_ms, text, language, segments, audio_path, created_at, updated_at)
       VALUES (@interview_id, @id, @channel, @start_ms, @end_ms, @text, @language, @segments, @audio_path, @now, @now)
       ON CONFLICT (interview_id, id) DO UPDATE SET
-        channel = excluded.channel, start_ms = excluded.start_ms, end_ms = excluded.end_ms, text = excluded.text,
+        channel = CASE WHEN turns.role_source = 'channel' THEN excluded.channel ELSE turns.channel END, start_ms = excluded.start_ms, end_ms = excluded.end_ms, text = excluded.text,
         language = excluded.language, segments = excluded.segments,
         audio_path = COALESCE(excluded.audio_path, turns.audio_path), updated_at = excluded.updated_at`),
     touchInterview: db.prepare('UPDATE interviews SET updated_at = ? WHERE id = ?'),
     setTurnAudio: db.prepare('UPDATE turns SET audio_path = ? WHERE interview_id = ? AND id = ?'),
     getTurnAudio: db.prepare('SELECT audio_path FROM turns WHERE interview_id = ? AND id = ?'),
     getTurns: db.prepare(`
-      SELECT id, channel, start_ms, end_ms, text, language, segments, audio_path, created_at FROM turns
+      SELECT id, channel, start_ms, end_ms, text, language, segments, audio_path, created_at, answer_id, role_source, role_confidence FROM turns
       WHERE interview_id = ? ORDER BY start_ms, end_ms, channel DESC, id`),
     getChannels: db.prepare('SELECT channel, next_seq, samples_received, updated_at FROM channels WHERE interview_id = ? ORDER BY channel DESC'),
     upsertSuggestions: db.prepare(`
@@ -134,6 +137,9 @@ function readDetail(
         segments: segments.ok ? segments.value : [],
         hasAudio: row.audio_path !== null,
         createdAtMs: row.created_at,
+        answerId: row.answer_id,
+        roleSource: row.role_source,
+        roleConfidence: row.role_confidence,
         suggestions: suggestions.get(row.id) ?? null,
         score: scores.get(row.id) ?? null,
         failure: failures.get(row.id) ?? null,

@@ -15,6 +15,9 @@ import {
   SpeechEvent,
   StorageErrorEvent,
   TranscriptEvent,
+  TurnRoleEvent,
+  AnswerTurnsEvent,
+  type Channel,
   type ClientToServerEvents,
   type Language,
   type ServerToClientEvents,
@@ -79,6 +82,8 @@ const SERVER_EVENT_SCHEMAS = {
   'analysis:progress': AnalysisProgressEvent,
   'session:end': SessionStopResult,
   'storage:error': StorageErrorEvent,
+  'turn:role': TurnRoleEvent,
+  'answer:turns': AnswerTurnsEvent,
   error: ErrorEvent,
 } satisfies Record<keyof ServerToClientEvents, z.ZodType>;
 
@@ -226,6 +231,19 @@ export class InterviewController {
       if (!ack.ok) dispatch({ type: 'analysis/retry-failed', turnId, error: ack.error });
     } catch (error) {
       dispatch({ type: 'analysis/retry-failed', turnId, error: problemOf(error) });
+    }
+  };
+
+  /** Tells the server who spoke a turn (single-microphone mode); it regroups the answers and scores the changed ones again. */
+  relabelTurn = async (turnId: string, channel: Channel): Promise<void> => {
+    const run = this.run;
+    if (!run?.socket || !run.sessionId) return;
+    try {
+      const reply = await run.socket.timeout(this.options.ackTimeoutMs).emitWithAck('turn:relabel', { sessionId: run.sessionId, turnId, channel });
+      const ack = parseAck(z.object({ turnId: z.string(), rescoring: z.array(z.string()) }), reply);
+      if (!ack.ok) console.warn(`[viva] relabel of ${turnId} refused: ${ack.error.message}`);
+    } catch (error) {
+      console.warn(`[viva] relabel of ${turnId} failed: ${problemOf(error).message}`);
     }
   };
 

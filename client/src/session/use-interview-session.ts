@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useReducer, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { io } from 'socket.io-client';
 import type { OpenCapture } from '../audio/audio-capture.ts';
-import { initialInterviewState, interviewReducer, type InterviewState } from '../state/interview-reducer.ts';
+import { effectiveChannel, initialInterviewState, interviewReducer, type InterviewState } from '../state/interview-reducer.ts';
 import { InterviewController, type StartRequest, type VivaSocket } from './interview-controller.ts';
 import { LevelStore } from './level-store.ts';
 
@@ -38,6 +38,9 @@ export function useInterviewSession(deps: InterviewSessionDeps): InterviewSessio
   const [controller] = useState(
     () => new InterviewController({ dispatch, levels, openCapture: deps.openCapture, createSocket: deps.createSocket ?? createBrowserSocket }),
   );
+  // The flip action reads the turn's current speaker without being rebuilt on every state change.
+  const stateRef = useRef(state);
+  stateRef.current = state;
   // Release the microphone and socket when the screen goes away.
   useEffect(() => () => controller.dispose(), [controller]);
   // Closing or reloading the tab mid-interview would end the capture: ask first.
@@ -54,7 +57,14 @@ export function useInterviewSession(deps: InterviewSessionDeps): InterviewSessio
       stop: controller.stop,
       retryAnalysis: controller.retryAnalysis,
       reset: controller.reset,
-      flipRole: (turnId: string) => dispatch({ type: 'turn/flip-role', turnId }),
+      flipRole: (turnId: string) => {
+        const turn = stateRef.current.turns[turnId];
+        if (!turn) return;
+        const next = effectiveChannel(stateRef.current, turn) === 'candidate' ? 'interviewer' : 'candidate';
+        // Shown at once; the server regroups the answers and re-scores what changed (its turn:role confirms it).
+        dispatch({ type: 'turn/flip-role', turnId });
+        void controller.relabelTurn(turnId, next);
+      },
       setQuestionCovered: (questionId: string, covered: boolean) => dispatch({ type: 'question/set-covered', questionId, covered }),
     }),
     [controller],

@@ -15,6 +15,8 @@ import type {
   SessionStopResult,
   SpeechEvent,
   TranscriptEvent,
+  TurnRoleEvent,
+  AnswerTurnsEvent,
   TranscriptSegment,
   StorageErrorEvent,
 } from '../../../protocol/index.ts';
@@ -95,7 +97,9 @@ export interface InterviewState {
   speaking: Record<Channel, boolean>;
   gaps: AudioGapEvent[];
   buffer: BufferStatus;
-  /** Client-side speaker corrections (single-mic mode); sent nowhere. */
+  /** Turns made of one answer, by answer id (its first turn, which its score is keyed by); from `answer:turns`. */
+  answers: Record<string, string[]>;
+  /** Who spoke a turn when it differs from its channel: the user's flips (sent to the server) and the server's roles. */
   roleOverrides: Record<string, Channel>;
   /** Planned questions ticked or unticked by hand (true/false); absent = decided by the heuristic. */
   manualCoverage: Record<string, boolean>;
@@ -130,6 +134,8 @@ export type InterviewAction =
   | { type: 'speech:end'; event: SpeechEvent }
   | { type: 'transcript:partial'; event: TranscriptEvent }
   | { type: 'transcript:final'; event: TranscriptEvent }
+  | { type: 'turn:role'; event: TurnRoleEvent }
+  | { type: 'answer:turns'; event: AnswerTurnsEvent }
   | { type: 'audio:gap'; event: AudioGapEvent }
   | { type: 'followup:delta'; event: FollowUpDeltaEvent }
   | { type: 'followup:end'; event: FollowUpEndEvent }
@@ -169,6 +175,7 @@ export function initialInterviewState(): InterviewState {
     speaking: { interviewer: false, candidate: false },
     gaps: [],
     buffer: { pendingFrames: 0, droppedFrames: 0, lostInTransitFrames: 0 },
+    answers: {},
     roleOverrides: {},
     manualCoverage: {},
     stopResult: null,
@@ -304,6 +311,22 @@ export function interviewReducer(state: InterviewState, action: InterviewAction)
     case 'analysis:progress': {
       const { sessionId: _sessionId, ...progress } = action.event;
       return { ...state, analysisProgress: progress };
+    }
+    case 'turn:role': {
+      const { turnId, channel } = action.event;
+      const turn = state.turns[turnId];
+      const roleOverrides = turn && turn.channel === channel ? without(state.roleOverrides, turnId) : { ...state.roleOverrides, [turnId]: channel };
+      return { ...state, roleOverrides };
+    }
+    case 'answer:turns': {
+      const { answerId, turnIds, final } = action.event;
+      const answers = { ...state.answers, [answerId]: turnIds };
+      if (!final) return { ...state, answers };
+      // A final (again, after a relabel) starts the answer's scoring: its old score and any score of a turn that is now
+      // part of it go, so it shows as being scored until the new one arrives.
+      let scores = state.scores;
+      for (const turnId of turnIds) scores = without(scores, turnId);
+      return { ...state, answers, scores, analysisErrors: without(state.analysisErrors, answerId) };
     }
     case 'audio:gap':
       return { ...state, gaps: [...state.gaps, action.event].slice(-MAX_GAPS) };

@@ -40,16 +40,17 @@ export function dimensionRows(compared: ComparedInterview[]): DimensionRow[] {
 
 /**
  * Answers to the same question next to each other: a planned question is the same question in every interview that
- * planned it (by its text); other blocks line up by their rank in the interview ("question 2").
+ * asked it (matched by what the interviewer said, whatever the order they asked in); other blocks line up by their
+ * rank in the interview ("question 2").
  */
 export function questionRows(compared: ComparedInterview[]): QuestionRow[] {
   const rows = new Map<string, QuestionRow>();
   compared.forEach((column, index) => {
     for (const question of column.report.questions) {
       if (question.answers.length === 0) continue;
-      const planned = question.source === 'planned' && question.text;
-      const key = planned ? `planned:${question.text}` : `rank:${question.index}`;
-      const row = rows.get(key) ?? { key, text: planned ? question.text : null, index: question.index, answers: compared.map(() => []) };
+      const planned = question.planned?.text ?? null;
+      const key = planned !== null ? `planned:${planned}` : `rank:${question.index}`;
+      const row = rows.get(key) ?? { key, text: planned, index: question.index, answers: compared.map(() => []) };
       row.answers[index] = [...(row.answers[index] ?? []), ...question.answers];
       rows.set(key, row);
     }

@@ -28,6 +28,8 @@ export const ReportSummary = z.object({
       index: z.number(),
       source: z.string(),
       text: z.string().nullable(),
+      /** The planned question this is, matched by what was asked (or by rank when no interviewer was heard). */
+      planned: z.object({ index: z.number(), text: z.string() }).nullable().default(null),
       answers: z.array(
         z.object({
           turnId: z.string(),

@@ -146,13 +146,17 @@ describe('one interview', () => {
 });
 
 describe('compare candidates of one role', () => {
-  const reportOf = (overall: number, depth: number, answer: string) => ({
+  const PLANNED = { index: 0, text: 'How did you scale the database?' };
+  const reportOf = (overall: number, depth: number, answer: string, askedFirst?: string) => ({
     summary: { ...reportJson.summary, recommendation: 'hire', weightedOverall: overall, dimensions: [{ id: 'depth', name: 'Technical depth', weight: 1, average: depth, count: 1 }] },
     questions: [
+      // The second interviewer asked something else first, and the planned question in their own words.
+      ...(askedFirst ? [{ index: 1, source: 'interviewer', text: askedFirst, planned: null, answers: [{ turnId: 'a0', text: 'Yes.', status: 'scored', score: null }] }] : []),
       {
-        index: 1,
-        source: 'planned',
-        text: 'How did you scale the database?',
+        index: askedFirst ? 2 : 1,
+        source: 'interviewer',
+        text: askedFirst ? 'So how did you go about scaling that database?' : 'How did you scale the database?',
+        planned: PLANNED,
         answers: [{ turnId: 'a1', text: answer, status: 'scored', score: { overall, dimensions: [{ id: 'depth', score: depth, evidence: [{ quote: 'read replicas' }] }] } }],
       },
     ],
@@ -162,7 +166,7 @@ describe('compare candidates of one role', () => {
     const fake = renderWorkspace({
       'GET /api/interviews': { json: page([listItem(), listItem({ id: 'iv-2', candidateName: 'Grace Hopper', overall: 6.1, recommendation: 'lean-no-hire' })]) },
       'GET /api/interviews/iv-1/report': { json: reportOf(7.4, 8, 'We sharded and added read replicas.') },
-      'GET /api/interviews/iv-2/report': { json: reportOf(6.1, 6, 'Mostly vertical scaling, then read replicas.') },
+      'GET /api/interviews/iv-2/report': { json: reportOf(6.1, 6, 'Mostly vertical scaling, then read replicas.', 'Did you own the on-call rota?') },
     });
     await screen.findAllByTestId('interview-row');
     expect((screen.getByTestId('open-compare') as HTMLButtonElement).disabled).toBe(true);
@@ -172,7 +176,8 @@ describe('compare candidates of one role', () => {
     expect(window.location.search).toBe('?compare=Backend+engineer');
     await waitFor(() => expect(screen.getAllByTestId('compare-candidate').map((head) => head.textContent)).toEqual(['Ada Lovelace7.4/10Hire', 'Grace Hopper6.1/10Hire']));
     expect(screen.getByTestId('compare-dimension').textContent).toBe('Technical depth8.06.0');
-    const question = screen.getByTestId('compare-question');
+    // Lined up by the planned question each answer answers (matched by what was asked), not by the order asked in.
+    const question = screen.getAllByTestId('compare-question')[0]!;
     expect(question.textContent).toContain('How did you scale the database?');
     expect(within(question).getAllByTestId('compare-answer').map((answer) => answer.querySelector('mark')?.textContent)).toEqual(['read replicas', 'read replicas']);
     expect(fake.calls.some((call) => call.path.startsWith('/api/interviews?') && call.path.includes('role=Backend+engineer'))).toBe(true);
