@@ -18,6 +18,7 @@ import { buildAuth, type AppAuth, type AuthOptions } from './auth/index.ts';
 import { buildAutomatedInterviews, type AutomatedParts, type BuildAutomatedOptions } from './automated/index.ts';
 import { createHttpGuard, type SecurityOptions } from './http/http-guard.ts';
 import { createAnalysisSubscriber } from './features/analysis-subscriber.ts';
+import { createAnswerCorrections, type AnswerCorrections } from './features/answer-corrections.ts';
 import { createCopilotAnswers } from './features/copilot-answers.ts';
 import { createStoreSubscriber } from './features/store-subscriber.ts';
 import { storedAnalysisTarget } from './features/stored-analysis-target.ts';
@@ -162,7 +163,8 @@ export function createApp(deps: AppDeps): VivaApp {
   const processRecording = repository
     ? createRecordingProcessor({ hub: sessions, repository, logger, ...(storage.ffmpegPath ? { ffmpegPath: storage.ffmpegPath } : {}) })
     : undefined;
-  const interviews = storage && paths ? interviewsRouter(storage, paths.uploadDir, logger, sessions, processRecording) : undefined;
+  const corrections = repository ? createAnswerCorrections({ repository, hub: sessions, logger, canAnalyse: llm !== undefined }) : undefined;
+  const interviews = storage && paths ? interviewsRouter(storage, paths.uploadDir, logger, sessions, processRecording, corrections) : undefined;
   const apiRouters: Router[] = [...(interviews ? [interviews] : []), ...prepRouters(deps, prompts), ...(automated ? [automated.router] : [])];
   mountRoutes(app, auth, apiRouters, sessions, deps.clientDir, repository);
 
@@ -295,6 +297,7 @@ function interviewsRouter(
   logger: Logger,
   sessions: SessionHub,
   processRecording: ProcessRecording | undefined,
+  corrections: AnswerCorrections | undefined,
 ): InterviewsRouter {
   return createInterviewsRouter({
     repository: storage.repository,
@@ -303,6 +306,7 @@ function interviewsRouter(
     // A recording being processed is a job the router cancels itself; only a client's session blocks deletes and uploads.
     isSessionActive: (id) => sessions.forClient(id) !== undefined,
     ...(processRecording ? { processRecording } : {}),
+    ...(corrections ? { correctTurn: corrections.correctTurn } : {}),
     ...(storage.ffprobePath ? { ffprobePath: storage.ffprobePath } : {}),
     ...(storage.maxUploadBytes === undefined ? {} : { maxUploadBytes: storage.maxUploadBytes }),
     ...(storage.defaultRetention ? { defaultRetention: storage.defaultRetention } : {}),

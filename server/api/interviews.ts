@@ -9,6 +9,7 @@ import { interviewPage } from './interview-page.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { RecordingJobs, type ProcessRecording } from './recording-jobs.ts';
 import { mountRecordingRoutes, removeLeftoverUploads, removeUploadsOf, type Route } from './recording-routes.ts';
+import { mountTurnRoutes, type CorrectTurn } from './turn-routes.ts';
 
 export type { ProcessRecording, ProcessRecordingInput } from './recording-jobs.ts';
 
@@ -32,6 +33,8 @@ export interface InterviewsRouterDeps {
   ffprobePath?: string;
   /** Longest recording accepted, by its declared duration (default MAX_RECORDING_MS, 4 h); longer ones get 413. */
   maxRecordingMs?: number;
+  /** Re-attributes or corrects a turn and re-scores the answers that change (`PATCH .../turns/:turnId`); 501 without it. */
+  correctTurn?: CorrectTurn;
   /** Defaults applied to new interviews that do not set their own retention (`VIVA_*_RETENTION_DAYS`). */
   defaultRetention?: { audioDays: number | null; transcriptDays: number | null };
   now?: () => number;
@@ -99,6 +102,7 @@ export function createInterviewsRouter(deps: InterviewsRouterDeps): InterviewsRo
 
   const recordings = mountRecordingRoutes(router, { deps, jobs, logger, route, requireInterview });
   mountReportRoutes(router, deps, route, requireInterview);
+  mountTurnRoutes(router, route, deps.correctTurn);
 
   router.get('/openapi.json', (_req, res) => {
     res.json(buildOpenApiDocument());

@@ -75,3 +75,14 @@ export function groupAnswers<T extends RoledTurn>(turns: readonly T[], boundarie
   }
   return groups;
 }
+
+/**
+ * The question an answer answers: the interviewer's words since the previous answer; with none, their latest words
+ * before it; with none at all, the planned question of the answer's rank (the first answer answers the first one).
+ */
+export function questionFor(groups: readonly AnswerGroup[], index: number, planned: readonly string[]): string | undefined {
+  const group = groups[index];
+  if (group?.asked != null) return group.asked;
+  const earlier = groups.slice(0, index).reverse().find((previous) => previous.asked !== null);
+  return earlier?.asked ?? planned[index];
+}

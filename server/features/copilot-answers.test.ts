@@ -108,7 +108,7 @@ describe('copilot answers: roles from the server (one channel)', () => {
     const q1 = s.say('candidate', 'Tell me about a system you built?', 0, 2000);
     const a1 = s.say('candidate', 'I built a payment queue on Kafka for our team.', 2500, 5000);
     // Misheard as the interviewer's (a question mark), though the candidate said it.
-    const a2 = s.say('candidate', 'Why Kafka? Because we needed ordering per key.', 6000, 9000);
+    const a2 = s.say('candidate', 'Why Kafka? Ordering per key mattered most.', 6000, 9000);
     const q2 = s.say('candidate', 'How did you test it?', 10_000, 11_000);
     const a3 = s.say('candidate', 'With load tests every night.', 11_500, 13_000);
     s.end();

@@ -1,7 +1,7 @@
 import type { Ack, Channel, TranscriptEvent } from '../../protocol/schemas.ts';
 import type { SessionCommand, SessionEvent, SessionSubscriber } from '../session/events.ts';
 import type { Session } from '../session/session.ts';
-import { answerSignature, groupAnswers, joinTexts, type AnswerGroup, type RoledTurn } from './answer-grouping.ts';
+import { answerSignature, groupAnswers, joinTexts, questionFor, type AnswerGroup, type RoledTurn } from './answer-grouping.ts';
 import { guessTurnRole } from './turn-roles.ts';
 
 /** A final turn as the answers subscriber keeps it: the event, and the role it is attributed to now. */
@@ -44,14 +44,6 @@ export function createCopilotAnswers(): (session: Session) => SessionSubscriber 
       return !pendingCandidateStartsMs.some((startMs) => startMs < closedAtMs);
     };
 
-    const questionOf = (group: AnswerGroup<HeardTurn>, index: number, groups: AnswerGroup<HeardTurn>[]): string | undefined => {
-      if (group.asked !== null) return group.asked;
-      // Nothing asked since the previous answer: the interviewer's latest words before it, else the planned question of
-      // this rank (the first answer answers the first planned question).
-      const earlier = groups.slice(0, index).reverse().find((previous) => previous.asked !== null);
-      return earlier?.asked ?? planned[index];
-    };
-
     const answerEvent = (group: AnswerGroup<HeardTurn>, question: string | undefined) => {
       const first = group.turns[0]?.event;
       const last = group.turns.at(-1)?.event;
@@ -82,7 +74,7 @@ export function createCopilotAnswers(): (session: Session) => SessionSubscriber 
         const closed = isClosed(group);
         const seen = closed ? published.finals : published.updates;
         if (seen.get(group.id) === signature) return;
-        const event = answerEvent(group, questionOf(group, index, groups));
+        const event = answerEvent(group, questionFor(groups, index, planned));
         if (!event) return;
         seen.set(group.id, signature);
         if (closed) finalsPublished.push(group.id);

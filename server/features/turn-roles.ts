@@ -15,9 +15,11 @@ export interface RoleGuess {
   confidence: number;
 }
 
-/** How a question starts (English); asked at the start of a sentence. */
+/** A request to talk (English), at the start of a sentence: a question even when whisper ends it with a full stop. */
+const EN_REQUEST = /(?:^|[.!?]\s+)(?:(?:so|and|now|next|okay|great)[,:]?\s+)?(?:tell me|tell us|describe|walk me|walk us|talk me|talk us|give me an?|explain)\b/i;
+/** How a question starts (English): a weaker cue without a question mark ("What I did was…" is an answer). */
 const EN_QUESTION_OPENER =
-  /(?:^|[.!?]\s+)(?:what|how|why|when|where|which|who|can you|could you|would you|will you|tell me|tell us|describe|walk me|walk us|talk me|give me|do you|did you|have you|are you|were you|is there|so what|so how|and how|and what|next[,:]?\s+(?:tell|how|what|why|describe))\b/i;
+  /(?:^|[.!?]\s+)(?:(?:so|and|now|next|okay|great)[,:]?\s+)?(?:what|how|why|when|where|which|who|can you|could you|would you|will you|do you|did you|have you|are you|were you|is there)\b/i;
 /** How a question starts or ends (Chinese). */
 const ZH_QUESTION = /^(?:请|那|好的?[，,]?)?(?:你|您)?(?:能不能|可不可以|可以|能)?(?:介绍|说说|讲讲|谈谈|描述|举个例子)|为什么|怎么|如何|什么|哪|吗[？?。]?$|呢[？?。]?$/u;
 /** An answer usually talks about oneself. */
@@ -49,13 +51,14 @@ export function guessTurnRole(text: string, plannedQuestions: readonly string[] 
   let score = 0;
   if (/[?？]\s*$/.test(trimmed)) score += 2;
   else if (/[?？]/.test(trimmed)) score += 1;
-  if (EN_QUESTION_OPENER.test(trimmed) || ZH_QUESTION.test(trimmed)) score += 1.5;
+  if (EN_REQUEST.test(trimmed)) score += 2;
+  else if (EN_QUESTION_OPENER.test(trimmed) || ZH_QUESTION.test(trimmed)) score += 1;
   score += 2 * plannedLikeness(trimmed, plannedQuestions);
   if (FIRST_PERSON.test(trimmed)) score -= 1.5;
   if (words <= 20) score += 0.5;
   else if (words > 35) score -= 1.5;
   // Centred so that a short turn with nothing else to go on is a (weak) answer: most of an interview is answers.
   const interviewer = sigmoid(score - 1.5);
-  const channel: Channel = interviewer >= 0.5 ? 'interviewer' : 'candidate';
+  const channel: Channel = interviewer > 0.5 ? 'interviewer' : 'candidate';
   return { channel, confidence: Math.round(Math.abs(interviewer - 0.5) * 200) / 100 };
 }
