@@ -147,6 +147,18 @@ async function waitForCount(page: Page, selector: string, min: number, timeoutMs
   return page.locator(selector).count();
 }
 
+/**
+ * Makes the final turn at `index` the interviewer's with the speaker flip (single-microphone mode), unless the server
+ * already attributed it so; returns its id. The flip is sent to the server, which regroups and analyses the answers.
+ */
+async function flipToInterviewer(page: Page, index: number): Promise<string> {
+  const turn = page.locator('[data-testid="transcript-turn"][data-final="true"]').nth(index);
+  const turnId = (await turn.getAttribute('data-turn-id')) ?? '';
+  if ((await turn.getAttribute('data-channel')) !== 'interviewer') await turn.getByTestId('flip-role').click();
+  await page.locator(`[data-testid="transcript-turn"][data-turn-id="${turnId}"][data-channel="interviewer"]`).waitFor({ timeout: 5_000 });
+  return turnId;
+}
+
 /** Fills the setup form the way an interviewer would, in single-microphone mode (the fake mic is the candidate). */
 async function fillSetup(page: Page, options: { full: boolean }): Promise<void> {
   if (options.full) {
@@ -282,8 +294,11 @@ describe('the interviewer\'s live screen in a real browser', () => {
     await page.getByTestId('start-button').click();
     await page.getByTestId('live-view').waitFor({ timeout: 15_000 });
 
-    // Speech turns from the fake microphone, finalised, with words.
+    // Speech turns from the fake microphone, finalised, with words. One microphone hears a speech with no question in
+    // it: one long answer, analysed when it ends. The interviewer says the second turn was theirs (the speaker flip goes
+    // to the server), which ends the first answer: its follow-ups and its one score arrive.
     await waitForCount(page, '[data-testid="transcript-turn"][data-final="true"]', 2, 30_000);
+    const flippedId = await flipToInterviewer(page, 1);
     await page.locator('[data-testid="followup-suggestion"]').first().waitFor({ timeout: 20_000 });
     const card = page.locator('[data-testid="score-card"][data-label="answer"]').first();
     await card.waitFor({ timeout: 20_000 });
@@ -303,6 +318,8 @@ describe('the interviewer\'s live screen in a real browser', () => {
     expect(probe.firstSuggestions).toHaveLength(2);
     expect(probe.firstSuggestions[0]).toMatch(/hardest trade-off/);
 
+    // Enough of the speech to read as jfk.wav (the score now comes as soon as the flip ends the first answer).
+    await waitForCount(page, '[data-testid="transcript-turn"][data-final="true"]', 4, 45_000);
     const finals = page.locator('[data-testid="transcript-turn"][data-final="true"]');
     const finalTexts = (await finals.locator('[data-testid="turn-text"]').allTextContents()).map((text) => text.trim());
     expect(finalTexts.every((text) => text !== '')).toBe(true);
@@ -323,17 +340,19 @@ describe('the interviewer\'s live screen in a real browser', () => {
     await page.getByTestId('review-progress').waitFor({ state: 'detached', timeout: 60_000 });
     const reviewTurns = await page.getByTestId('review-turn').count();
     expect(reviewTurns).toBeGreaterThanOrEqual(finalTexts.length);
-    // Answers heard just before the stop are still scored (durable jobs) and land on the review.
+    // The answers as the server grouped them: the candidate's turns between two interviewer turns, keyed by the first.
+    const sessionId = (await page.evaluate(() => document.querySelector('[data-testid="review-view"]')?.getAttribute('data-session-id'))) ?? '';
+    const storedDetail = async () => InterviewDetail.parse(await (await apiFetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}`)).json());
+    const answerIds = [...new Set((await storedDetail()).turns.flatMap((turn) => (turn.answerId ? [turn.answerId] : [])))];
+    expect(answerIds.length).toBeGreaterThanOrEqual(1);
+    // The answer the stop closed is still analysed and lands on the review: one score card per answer.
     await page.waitForFunction(
-      () => {
-        const turns = [...document.querySelectorAll('[data-testid="review-turn"]')];
-        return turns.length > 0 && turns.every((turn) => turn.querySelector('[data-testid="score-card"], [data-testid="analysis-error"]'));
-      },
-      undefined,
+      (count) => document.querySelectorAll('[data-testid="review-view"] [data-testid="score-card"][data-label="answer"], [data-testid="review-view"] [data-testid="analysis-error"]').length >= count,
+      answerIds.length,
       { timeout: 30_000 },
     );
-    expect(await page.locator('[data-testid="review-view"] [data-testid="score-card"][data-label="answer"]').count()).toBe(reviewTurns);
-    expect(await page.getByTestId('review-summary').textContent()).toMatch(new RegExp(`${reviewTurns}\\D`));
+    expect(await page.locator('[data-testid="review-view"] [data-testid="score-card"][data-label="answer"]').count()).toBe(answerIds.length);
+    expect(await page.getByTestId('review-summary').textContent()).toMatch(new RegExp(`${reviewTurns} turns · ${answerIds.length} scored`));
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'e2e-review.png'), fullPage: true });
 
     // Export JSON: a real download, parsed.
@@ -348,6 +367,7 @@ describe('the interviewer\'s live screen in a real browser', () => {
       stopResult: { stats: Record<string, { framesReceived: number; framesDropped: number; gaps: number; turns: number; audioMs: number }> } | null;
     };
     expect(exported.format).toBe('viva-interview-export/1');
+    expect(exported.sessionId).toBe(sessionId);
     expect(exported.captureMode).toBe('single-mic');
     expect(exported.context.role).toBe('Senior backend engineer');
     expect(exported.context.rubric?.dimensions.map((dimension) => dimension.id)).toEqual(RUBRIC.map((dimension) => dimension.id));
@@ -357,8 +377,14 @@ describe('the interviewer\'s live screen in a real browser', () => {
     expect(stats).toMatchObject({ framesDropped: 0, gaps: 0, turns: reviewTurns });
     expect(stats?.framesReceived).toBeGreaterThan(30);
     for (const turn of exported.turns) {
-      expect(turn).toMatchObject({ final: true, speaker: 'candidate' });
+      expect(turn).toMatchObject({ final: true });
       expect(turn.text).not.toBe('');
+    }
+    expect(exported.turns.find((turn) => turn.turnId === flippedId)?.speaker).toBe('interviewer');
+    // Each answer scored once, on its first turn.
+    expect(exported.turns.filter((turn) => turn.score).map((turn) => turn.turnId).sort()).toEqual([...answerIds].sort());
+    for (const turn of exported.turns.filter((candidate) => candidate.score)) {
+      expect(turn.speaker).toBe('candidate');
       expect(turn.score?.overall).toBe(7);
       expect(turn.score?.dimensions.map((dimension) => dimension.id)).toEqual(RUBRIC.map((dimension) => dimension.id));
       // Follow-ups are fresh or nothing: an answer moved on from (a newer answer, the stop) may have none, never a partial list.
@@ -367,22 +393,24 @@ describe('the interviewer\'s live screen in a real browser', () => {
     expect(exported.turns.some((turn) => turn.followUps?.length === 2)).toBe(true);
 
     // The server kept the same interview: list, detail, report.
-    const sessionId = exported.sessionId;
     const list = InterviewList.parse(await (await apiFetch(`http://127.0.0.1:${port}/api/interviews`)).json());
     const summary = list.items.find((item) => item.id === sessionId);
     expect(summary).toMatchObject({ mode: 'copilot', status: 'stopped', role: 'Senior backend engineer' });
-    const detail = InterviewDetail.parse(await (await apiFetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}`)).json());
+    const detail = await storedDetail();
     expect(detail.turns.map((turn) => turn.turnId)).toEqual(exported.turns.map((turn) => turn.turnId));
     expect(detail.turns.map((turn) => turn.text)).toEqual(exported.turns.map((turn) => turn.text));
+    // The flip reached the server: stored as the interviewer's, corrected by a person.
+    expect(detail.turns.find((turn) => turn.turnId === flippedId)).toMatchObject({ channel: 'interviewer', roleSource: 'user' });
     // The stored answers, and the answers the LLM was asked about, are whisper's real words for jfk.wav.
     expect(readsAsJfk(detail.turns.map((turn) => turn.text), jfkText)).toBe(true);
     expect(readsAsJfk(fake.chatRequests().map(answerOf).filter((answer) => answer !== ''), jfkText)).toBe(true);
-    for (const turn of detail.turns) {
-      expect(turn.hasAudio).toBe(true);
+    for (const turn of detail.turns) expect(turn.hasAudio).toBe(true);
+    for (const answerId of answerIds) {
+      const turn = detail.turns.find((candidate) => candidate.turnId === answerId);
       // Stored suggestions are the fresh ones the screen showed (an answer moved on from may have none).
-      if (turn.suggestions) expect(turn.suggestions.suggestions).toHaveLength(2);
-      expect(turn.score).toMatchObject({ label: 'answer', overall: 7 });
-      expect(turn.failure).toBeNull();
+      if (turn?.suggestions) expect(turn.suggestions.suggestions).toHaveLength(2);
+      expect(turn?.score).toMatchObject({ label: 'answer', overall: 7 });
+      expect(turn?.failure).toBeNull();
     }
     const report = await apiFetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}/report?format=html`);
     expect(report.status).toBe(200);
@@ -417,6 +445,9 @@ describe('the interviewer\'s live screen in a real browser', () => {
     await page.getByTestId('live-view').waitFor({ timeout: 15_000 });
 
     // Every attempt of the score call gets HTTP 500 (the client's own retries included): the answer says so, with Retry.
+    // (The second turn is the interviewer's: the answer before it is complete and analysed.)
+    await waitForCount(page, '[data-testid="transcript-turn"][data-final="true"]', 2, 30_000);
+    await flipToInterviewer(page, 1);
     const failed = page.locator('[data-testid="transcript-turn"]', { has: page.getByTestId('analysis-error') }).first();
     await failed.waitFor({ timeout: 30_000 });
     const turnId = await failed.getAttribute('data-turn-id');

@@ -31,7 +31,7 @@ export function ReviewScreen({
   const totalMs = Math.max(1, ...turns.map((turn) => turn.endMs));
 
   return (
-    <div className="review" data-testid="review-view">
+    <div className="review" data-testid="review-view" data-session-id={state.sessionId ?? undefined}>
       <header className="review__head panel">
         <div>
           <h1 className="review__title">{state.context.title || t('review.untitled')}</h1>

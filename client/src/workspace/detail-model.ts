@@ -1,6 +1,14 @@
-import { interviewDurationMs, type InterviewDetail } from '../../../protocol/interviews.ts';
+import { interviewDurationMs, type InterviewDetail, type TurnDetail } from '../../../protocol/interviews.ts';
 import { initialInterviewState, type InterviewState, type Turn } from '../state/interview-reducer.ts';
 import type { ReportSummary } from './workspace-api.ts';
+
+/**
+ * Whether a stored turn starts an answer (its analyses are keyed by it): a candidate turn with words that is the first of
+ * its answer (turns stored before answers had ids are each their own).
+ */
+export function isAnswerHead(turn: TurnDetail): boolean {
+  return turn.channel === 'candidate' && turn.text.trim() !== '' && (turn.answerId ?? turn.turnId) === turn.turnId;
+}
 
 /** Turns of a stored interview in the shape the transcript view and score cards read. */
 export function turnsOf(detail: InterviewDetail): Turn[] {

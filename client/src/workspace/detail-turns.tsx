@@ -6,16 +6,18 @@ import { ScoreCard } from '../components/score-card.tsx';
 import { TranscriptView, type Highlight } from '../components/transcript-view.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { formatClock } from '../state/export.ts';
-import { turnsOf } from './detail-model.ts';
+import { isAnswerHead, turnsOf } from './detail-model.ts';
+import { TurnCorrection, type SubmitCorrection } from './turn-correction.tsx';
 import { useTurnPlayback } from './use-turn-playback.ts';
 import { useWorkspaceText } from './workspace-text.ts';
 
 /**
  * The stored transcript, one row per turn with its speaker, a play button when its audio was kept (playback goes on
  * through the following turns, the playing line marked and kept in view), the answer's score card with evidence that
- * lights up in the text, and the follow-ups suggested for it.
+ * lights up in the text, and the follow-ups suggested for it. An answer's analyses sit under its first turn; each turn
+ * can be corrected (speaker, text), which re-scores the answer it belongs to.
  */
-export function DetailTurns({ detail, audioUrl }: { detail: InterviewDetail; audioUrl: (turnId: string) => string }) {
+export function DetailTurns({ detail, audioUrl, onCorrect }: { detail: InterviewDetail; audioUrl: (turnId: string) => string; onCorrect?: SubmitCorrection }) {
   const { t } = useI18n();
   const { w } = useWorkspaceText();
   const [highlight, setHighlight] = useState<Highlight | null>(null);
@@ -42,7 +44,9 @@ export function DetailTurns({ detail, audioUrl }: { detail: InterviewDetail; aud
           const isCurrent = playback.current === stored.turnId;
           const time = formatClock(stored.startMs);
           const suggestions = stored.suggestions?.suggestions;
-          const pending = stored.channel === 'candidate' && !stored.score && !stored.failure;
+          const head = isAnswerHead(stored);
+          const pending = head && !stored.score && !stored.failure;
+          const continues = stored.channel === 'candidate' && !head && stored.answerId;
           return (
             <li
               key={stored.turnId}
@@ -50,6 +54,7 @@ export function DetailTurns({ detail, audioUrl }: { detail: InterviewDetail; aud
               data-testid="detail-turn"
               data-turn-id={stored.turnId}
               data-channel={stored.channel}
+              data-answer-id={stored.answerId ?? undefined}
               data-playing={isCurrent && playback.playing ? 'true' : undefined}
               aria-current={isCurrent ? 'true' : undefined}
             >
@@ -73,10 +78,12 @@ export function DetailTurns({ detail, audioUrl }: { detail: InterviewDetail; aud
                   roleOverrides={{}}
                   canFlipRoles={false}
                   highlight={highlight}
-                  analysisErrors={stored.failure ? { [stored.turnId]: { ...stored.failure, retrying: false, retryable: false } } : {}}
+                  analysisErrors={head && stored.failure ? { [stored.turnId]: { ...stored.failure, retrying: false, retryable: false } } : {}}
                 />
               </div>
-              {(stored.score || suggestions || pending) && (
+              {continues && <p className="muted ws-continues">{w('ws.answerContinues')}</p>}
+              {onCorrect && <TurnCorrection key={`${stored.turnId}:${stored.channel}:${stored.text}`} turn={stored} onSubmit={onCorrect} />}
+              {head && (stored.score || suggestions || pending) && (
                 <div className="timeline__analysis">
                   {stored.score && (
                     <ScoreCard

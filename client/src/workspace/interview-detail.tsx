@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { interviewDurationMs, type InterviewDetail } from '../../../protocol/interviews.ts';
+import { interviewDurationMs, type CorrectTurnRequest, type InterviewDetail } from '../../../protocol/interviews.ts';
 import type { PrepApi } from '../api/prep-api.ts';
 import { problemOf, type Problem } from '../api/replies.ts';
 import { FeedbackLetterPanel } from '../components/feedback-letter.tsx';
 import { downloadText } from '../state/export.ts';
-import { csvRow, toInterviewState } from './detail-model.ts';
+import { csvRow, isAnswerHead, toInterviewState } from './detail-model.ts';
 import { DetailTurns } from './detail-turns.tsx';
 import { StateBadge } from './interviews-list.tsx';
 import { formatDuration } from './list-state.ts';
@@ -22,12 +22,12 @@ function stillChanging(detail: InterviewDetail): boolean {
   if (status === 'live' || status === 'processing') return true;
   if (status === 'failed') return false;
   if (detail.analysis) return detail.analysis.pending > 0;
-  return detail.turns.some((turn) => turn.channel === 'candidate' && !turn.score && !turn.failure);
+  return detail.turns.some((turn) => isAnswerHead(turn) && !turn.score && !turn.failure);
 }
 
 /** The list's state of a stored interview, from its detail. */
 function stateOf(detail: InterviewDetail) {
-  const answers = detail.turns.filter((turn) => turn.channel === 'candidate');
+  const answers = detail.turns.filter(isAnswerHead);
   // Answers are the stored analysis jobs when there are any (one per answer, which may span turns).
   const total = detail.analysis?.total ?? answers.length;
   const pending = detail.analysis?.pending ?? answers.filter((turn) => !turn.score && !turn.failure).length;
@@ -202,6 +202,15 @@ export function InterviewDetailView({
 
   const letterState = useMemo(() => (loaded.state === 'ready' ? toInterviewState(loaded.detail) : null), [loaded]);
   const audioUrl = useCallback((turnId: string) => api.turnAudioUrl(interviewId, turnId), [api, interviewId]);
+  // A correction clears the changed answers' scores on the server at once: reading the interview again shows them as
+  // being scored, and the refresh goes on until their new scores are stored.
+  const correct = useCallback(
+    async (turnId: string, correction: CorrectTurnRequest) => {
+      await api.correctTurn(interviewId, turnId, correction, AbortSignal.timeout(30_000));
+      setRefresh((n) => n + 1);
+    },
+    [api, interviewId],
+  );
 
   const back = (
     <a
@@ -252,7 +261,7 @@ export function InterviewDetailView({
 
       <section className="review__timeline" aria-label={w('ws.transcript')}>
         <h2 className="panel__title">{w('ws.transcript')}</h2>
-        <DetailTurns detail={detail} audioUrl={audioUrl} />
+        <DetailTurns detail={detail} audioUrl={audioUrl} {...(interview.status === 'processing' ? {} : { onCorrect: correct })} />
       </section>
     </section>
   );

@@ -3,8 +3,10 @@ import {
   Interview,
   InterviewDetail,
   InterviewPage,
+  CorrectTurnResult,
   RecordingAccepted,
   RecordingStatus,
+  type CorrectTurnRequest,
   type CreateInterviewRequest,
   type InterviewListQuery,
 } from '../../../protocol/interviews.ts';
@@ -64,6 +66,8 @@ export interface WorkspaceApi {
   reportUrl(id: string, format: ReportFormat, language: 'en' | 'zh', download?: boolean): string;
   /** Address of one turn's WAV. */
   turnAudioUrl(id: string, turnId: string): string;
+  /** Corrects who spoke a turn and/or its text; the answers that change are scored again (listed in the reply). */
+  correctTurn(id: string, turnId: string, correction: CorrectTurnRequest, signal: AbortSignal): Promise<CorrectTurnResult>;
 }
 
 /** The query string of a list request; empty filters are left out. */
@@ -101,5 +105,12 @@ export function createWorkspaceApi({ baseUrl = '', fetch: givenFetch, upload: gi
     reportUrl: (interviewId, format, language, download = false) =>
       `${baseUrl}/api/interviews/${id(interviewId)}/report?format=${format}&lang=${language}${download ? '&download=1' : ''}`,
     turnAudioUrl: (interviewId, turnId) => `${baseUrl}/api/interviews/${id(interviewId)}/turns/${id(turnId)}/audio`,
+    correctTurn: (interviewId, turnId, correction, signal) =>
+      json(CorrectTurnResult, `/api/interviews/${id(interviewId)}/turns/${id(turnId)}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(correction),
+        signal,
+      }),
   };
 }
