@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps): VivaApp {
   const processRecording = repository
     ? createRecordingProcessor({ hub: sessions, repository, logger, ...(storage.ffmpegPath ? { ffmpegPath: storage.ffmpegPath } : {}) })
     : undefined;
-  const corrections = repository ? createAnswerCorrections({ repository, hub: sessions, logger, canAnalyse: llm !== undefined }) : undefined;
+  const corrections = repository ? createAnswerCorrections({ repository, hub: sessions, jobs: analysisJobs }) : undefined;
   const interviews = storage && paths ? interviewsRouter(storage, paths.uploadDir, logger, sessions, processRecording, corrections) : undefined;
   const apiRouters: Router[] = [...(interviews ? [interviews] : []), ...prepRouters(deps, prompts), ...(automated ? [automated.router] : [])];
   mountRoutes(app, auth, apiRouters, sessions, deps.clientDir, repository);
@@ -267,7 +267,8 @@ function sessionSubscribers(
       }),
     );
   }
-  subscribers.push(createCopilotAnswers());
+  // An answer a relabel merged away (or made the interviewer's) is nobody's analysis job any more.
+  subscribers.push(createCopilotAnswers({ forgetAnswer: (interviewId, answerId) => analysisJobs?.remove(interviewId, answerId) }));
   if (automated) subscribers.push(automated.subscriber);
   if (analysisJobs) subscribers.push(createAnalysisSubscriber(analysisJobs));
   subscribers.push(createMetricsSubscriber(logger), createSocketEmitter(io));

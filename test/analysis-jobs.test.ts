@@ -89,6 +89,10 @@ async function reportOf(port: number, interviewId: string): Promise<{ summary: {
 
 const named = (events: ReceivedEvent[], name: ReceivedEvent['name']): ReceivedEvent[] => events.filter((event) => event.name === name);
 
+/** The answers the server closed (`answer:turns` finals), by id: a speech with no question in it is one answer. */
+const answerIdsOf = (events: ReceivedEvent[]): string[] =>
+  [...new Set(named(events, 'answer:turns').filter((event) => event.payload.final === true).map((event) => String(event.payload.answerId)))];
+
 describe('analysis as durable jobs', () => {
   it('answers the stop before the slow work is done; the remaining finals and every score still arrive and are stored; retry works after the stop', async () => {
     // A slow model: every reply starts 1.5 s after its request.
@@ -115,17 +119,19 @@ describe('analysis as durable jobs', () => {
     expect(named(client.events.slice(atReply), 'transcript:final').length).toBeGreaterThan(0);
     expect(finals.map((event) => String(event.payload.text)).join(' ').toLowerCase()).toContain('country');
 
-    await waitFor(client.events, (events) => named(events, 'score:final').length >= finals.length, 120_000);
+    const answerIds = answerIdsOf(client.events);
+    expect(answerIds.length).toBeGreaterThanOrEqual(1);
+    await waitFor(client.events, (events) => named(events, 'score:final').length >= answerIds.length, 120_000);
     const progress = named(client.events, 'analysis:progress').at(-1)?.payload;
-    expect(progress).toMatchObject({ sessionId, done: finals.length, pending: 0, failed: 0 });
+    expect(progress).toMatchObject({ sessionId, done: answerIds.length, pending: 0, failed: 0 });
     const detail = repository.getInterviewDetail(sessionId);
-    for (const final of finals) expect(detail?.turns.find((turn) => turn.turnId === final.payload.turnId)?.score?.label).toBe('answer');
+    for (const answerId of answerIds) expect(detail?.turns.find((turn) => turn.turnId === answerId)?.score?.label).toBe('answer');
     // Follow-ups are for the live interview: none was asked for after the stop.
     const followUpCalls = llm.chatRequests().filter((request) => analysisCallOf(request) === 'followups');
-    expect(followUpCalls.length).toBeLessThan(finals.length);
+    expect(followUpCalls).toHaveLength(0);
 
     // Retry after the stop scores the answer again (it used to answer "no analysis to retry").
-    const turnId = String(finals[0]?.payload.turnId);
+    const turnId = String(answerIds[0]);
     const scoresBefore = named(client.events, 'score:final').length;
     const retried = await client.socket.timeout(10_000).emitWithAck('analysis:retry', { sessionId, turnId });
     expect(retried).toEqual({ ok: true, data: { turnId } });
@@ -143,8 +149,12 @@ describe('analysis as durable jobs', () => {
     const sessionId = await startSession(client.socket, { language: 'en', sampleRate: 16_000, channels: ['candidate'] });
     await streamAudio(client.socket, sessionId, 'candidate', jfk, { speed: Infinity });
     expect((await stopSession(client.socket, sessionId)).ok).toBe(true);
-    const answers = named(client.events, 'transcript:final').filter((event) => String(event.payload.text).trim() !== '').length;
-    expect(answers).toBeGreaterThanOrEqual(3);
+    await waitFor(client.events, (events) => named(events, 'session:end').length === 1, 120_000);
+    const finals = named(client.events, 'transcript:final').filter((event) => String(event.payload.text).trim() !== '').length;
+    expect(finals).toBeGreaterThanOrEqual(3);
+    // A speech with no question in it: its turns are one answer.
+    const answers = answerIdsOf(client.events).length;
+    expect(answers).toBeGreaterThanOrEqual(1);
     expect(first.repository.analysisJobs.jobsOf(sessionId).filter((job) => job.state === 'queued' || job.state === 'running').length).toBeGreaterThanOrEqual(answers);
     const waiting = await reportOf(first.port, sessionId);
     expect(waiting.summary.recommendation).toBe('scoring');

@@ -2,14 +2,13 @@
  * A person corrects who spoke a turn, or a word of it, after the fact (workspace detail, `PATCH
  * /api/interviews/:id/turns/:turnId`): the turn is re-attributed in the store, the answers regrouped, and the answers
  * that changed are analysed again, their old scores replaced. During a live session the correction goes to the
- * session's answers subscriber (the `relabel-turn` command); for a stored interview the changed answers are analysed by
- * a short session of their own on the same hub and subscribers (store, analysis), one interview at a time.
+ * session's answers subscriber (the `relabel-turn` command); for a stored interview the changed answers go to the
+ * analysis jobs' re-analysis entry point (`enqueue` replaces an answer's job, `remove` forgets an answer id that no
+ * longer exists).
  */
 import type { CorrectTurnRequest, CorrectTurnResult, TurnDetail } from '../../protocol/interviews.ts';
-import type { Logger } from '../logger.ts';
-import { FILE_SOURCE } from '../session/session.ts';
+import type { AnalysisJobs } from '../analysis/analysis-jobs.ts';
 import type { SessionHub } from '../session/session-hub.ts';
-import { contextFromInterview } from '../session/stored-sessions.ts';
 import { RepositoryError, type InterviewRepository } from '../store/repository.ts';
 import { answerSignature, groupAnswers, joinTexts, questionFor, type AnswerGroup, type RoledTurn } from './answer-grouping.ts';
 
@@ -28,17 +27,14 @@ export class CorrectionError extends Error {
 export interface AnswerCorrectionsDeps {
   repository: InterviewRepository;
   hub: SessionHub;
-  logger: Logger;
-  /** Whether answers can be analysed (an LLM is configured); without one, answers are regrouped but not re-scored. */
-  canAnalyse: boolean;
+  /** The analysis jobs (when an LLM is configured); without them answers are regrouped but not re-scored. */
+  jobs?: AnalysisJobs | undefined;
 }
 
 /** Corrections of turns and the re-analysis they start. */
 export interface AnswerCorrections {
-  /** Applies a correction; resolves with the answers being scored again. Throws CorrectionError. */
+  /** Applies a correction; returns the answers being scored again. Throws CorrectionError. */
   correctTurn(interviewId: string, turnId: string, correction: CorrectTurnRequest): CorrectTurnResult;
-  /** Resolves once the re-analyses started so far are done (tests, shutdown). */
-  idle(): Promise<void>;
 }
 
 type StoredRoledTurn = RoledTurn & { stored: TurnDetail };
@@ -48,41 +44,27 @@ const roled = (turns: TurnDetail[]): StoredRoledTurn[] =>
 
 /** Builds the corrections of stored and live interviews. */
 export function createAnswerCorrections(deps: AnswerCorrectionsDeps): AnswerCorrections {
-  const { repository, hub, logger } = deps;
-  /** Per interview, the re-analysis running (the next waits for it: one session per interview at a time). */
-  const running = new Map<string, Promise<void>>();
+  const { repository, hub, jobs } = deps;
 
-  const rescore = (interviewId: string, groups: AnswerGroup<StoredRoledTurn>[], all: AnswerGroup<StoredRoledTurn>[], planned: string[]): void => {
-    const previous = running.get(interviewId) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const interview = repository.getInterview(interviewId);
-      if (!interview) return;
-      const session = hub.open({ sessionId: interviewId, language: interview.language, channels: ['candidate'], context: contextFromInterview(interview) }, 'file', FILE_SOURCE);
-      for (const group of groups) {
-        const first = group.turns[0]?.stored;
-        if (!first) continue;
-        const question = questionFor(all, all.indexOf(group), planned);
-        session.events.publish({
-          type: 'answer-final',
-          sessionId: interviewId,
-          turnId: group.id,
-          channel: 'candidate',
-          text: joinTexts(group.turns.map((turn) => turn.text)),
-          startMs: first.startMs,
-          endMs: Math.max(...group.turns.map((turn) => turn.endMs)),
-          ...(first.language ? { language: first.language } : {}),
-          segments: group.turns.flatMap((turn) => turn.stored.segments),
-          turnIds: group.turns.map((turn) => turn.turnId),
-          ...(question === undefined ? {} : { question }),
-        });
-      }
-      await session.stop();
-      await session.events.settled();
-    });
-    const settled = next.catch((error: unknown) => logger.error(`re-scoring answers of ${interviewId} failed: ${error instanceof Error ? error.message : String(error)}`));
-    running.set(interviewId, settled);
-    void settled.then(() => {
-      if (running.get(interviewId) === settled) running.delete(interviewId);
+  /** Queues the analysis of a regrouped answer, with the conversation before it as its history. */
+  const reanalyse = (interviewId: string, group: AnswerGroup<StoredRoledTurn>, all: AnswerGroup<StoredRoledTurn>[], turns: TurnDetail[], planned: string[]): void => {
+    const first = group.turns[0]?.stored;
+    if (!first || !jobs) return;
+    const question = questionFor(all, all.indexOf(group), planned);
+    const history = turns.filter((turn) => turn.startMs < first.startMs && turn.text.trim() !== '').map((turn) => ({ channel: turn.channel, text: turn.text }));
+    jobs.enqueue({
+      interviewId,
+      answerId: group.id,
+      turnIds: group.turns.map((turn) => turn.turnId),
+      input: {
+        text: joinTexts(group.turns.map((turn) => turn.text)),
+        startMs: first.startMs,
+        endMs: Math.max(...group.turns.map((turn) => turn.endMs)),
+        segments: group.turns.flatMap((turn) => turn.stored.segments),
+        history,
+        ...(question === undefined ? {} : { question }),
+        ...(first.language ? { language: first.language } : {}),
+      },
     });
   };
 
@@ -119,14 +101,16 @@ export function createAnswerCorrections(deps: AnswerCorrectionsDeps): AnswerCorr
       if (!after) throw new CorrectionError('not-found', `no interview with id "${interviewId}"`);
       const groups = groupAnswers(roled(after.turns));
       const changed = groups.filter((group) => before.get(group.id) !== answerSignature(group));
-      for (const group of changed) repository.setAnswer(interviewId, group.turns.map((turn) => turn.turnId), { rescore: deps.canAnalyse });
       const planned = (after.interview.context.plannedQuestions ?? []).map((question) => question.text);
-      if (deps.canAnalyse && changed.length > 0) rescore(interviewId, changed, groups, planned);
+      for (const group of changed) {
+        repository.setAnswer(interviewId, group.turns.map((turn) => turn.turnId), { rescore: jobs !== undefined });
+        reanalyse(interviewId, group, groups, after.turns, planned);
+      }
+      // Answers that no longer exist (merged into another, or now the interviewer's words) are nobody's job now.
+      const ids = new Set(groups.map((group) => group.id));
+      for (const id of before.keys()) if (!ids.has(id)) jobs?.remove(interviewId, id);
       const turn = after.turns.find((candidate) => candidate.turnId === turnId);
-      return { turnId, channel: turn?.channel ?? current.channel, text: turn?.text ?? current.text, rescoring: deps.canAnalyse ? changed.map((group) => group.id) : [] };
-    },
-    async idle() {
-      while (running.size > 0) await Promise.all(running.values());
+      return { turnId, channel: turn?.channel ?? current.channel, text: turn?.text ?? current.text, rescoring: jobs ? changed.map((group) => group.id) : [] };
     },
   };
 }

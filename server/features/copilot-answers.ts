@@ -21,7 +21,7 @@ interface HeardTurn extends RoledTurn {
  * published again as `answer-final` (analysed again, its old score replaced).
  * (Automated sessions have their own: the interviewer knows what it asked; see server/automated/automated-subscriber.ts.)
  */
-export function createCopilotAnswers(): (session: Session) => SessionSubscriber | undefined {
+export function createCopilotAnswers(options: { forgetAnswer?: (sessionId: string, answerId: string) => void } = {}): (session: Session) => SessionSubscriber | undefined {
   return (session) => {
     if (session.context.mode === 'automated') return undefined;
     const planned = (session.context.plannedQuestions ?? []).map((question) => question.text);
@@ -68,10 +68,13 @@ export function createCopilotAnswers(): (session: Session) => SessionSubscriber 
       const groups = groupAnswers(turns, twoChannel ? interviewerStartsMs : []);
       const finalsPublished: string[] = [];
       const ids = new Set(groups.map((group) => group.id));
+      for (const id of published.finals.keys()) if (!ids.has(id)) options.forgetAnswer?.(session.id, id);
       for (const map of [published.updates, published.finals]) for (const id of map.keys()) if (!ids.has(id)) map.delete(id);
       groups.forEach((group, index) => {
         const signature = answerSignature(group);
         const closed = isClosed(group);
+        // Once the interviewer stopped, an open answer's follow-ups help nobody: it is analysed when the session ends.
+        if (!closed && session.stopped) return;
         const seen = closed ? published.finals : published.updates;
         if (seen.get(group.id) === signature) return;
         const event = answerEvent(group, questionFor(groups, index, planned));

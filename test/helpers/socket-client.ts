@@ -26,6 +26,8 @@ const SERVER_EVENTS: (keyof ServerToClientEvents)[] = [
   'analysis:progress',
   'session:end',
   'storage:error',
+  'turn:role',
+  'answer:turns',
   'error',
 ];
 
