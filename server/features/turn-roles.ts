@@ -20,8 +20,10 @@ const EN_REQUEST = /(?:^|[.!?]\s+)(?:(?:so|and|now|next|okay|great)[,:]?\s+)?(?:
 /** How a question starts (English): a weaker cue without a question mark ("What I did was…" is an answer). */
 const EN_QUESTION_OPENER =
   /(?:^|[.!?]\s+)(?:(?:so|and|now|next|okay|great)[,:]?\s+)?(?:what|how|why|when|where|which|who|can you|could you|would you|will you|do you|did you|have you|are you|were you|is there)\b/i;
-/** How a question starts or ends (Chinese). */
-const ZH_QUESTION = /^(?:请|那|好的?[，,]?)?(?:你|您)?(?:能不能|可不可以|可以|能)?(?:介绍|说说|讲讲|谈谈|描述|举个例子)|为什么|怎么|如何|什么|哪|吗[？?。]?$|呢[？?。]?$/u;
+/** A request to talk (Chinese): 请介绍…, 说说…, 讲讲…, 谈谈…, 描述…, 举个例子. */
+const ZH_REQUEST = /^(?:请|那|好的?[，,]?)?(?:你|您)?(?:能不能|可不可以|可以|能)?(?:请)?(?:介绍|说说|讲讲|谈谈|描述|举个例子)/u;
+/** A question word or a question particle at the end (Chinese). */
+const ZH_QUESTION = /为什么|怎么|如何|什么|哪|吗[？?。]?$|呢[？?。]?$/u;
 /** An answer usually talks about oneself. */
 const FIRST_PERSON = /\b(?:i|i'm|i've|i'd|my|we|we're|we've|our|us)\b|^我|我们|我的/iu;
 
@@ -51,7 +53,7 @@ export function guessTurnRole(text: string, plannedQuestions: readonly string[] 
   let score = 0;
   if (/[?？]\s*$/.test(trimmed)) score += 2;
   else if (/[?？]/.test(trimmed)) score += 1;
-  if (EN_REQUEST.test(trimmed)) score += 2;
+  if (EN_REQUEST.test(trimmed) || ZH_REQUEST.test(trimmed)) score += 2;
   else if (EN_QUESTION_OPENER.test(trimmed) || ZH_QUESTION.test(trimmed)) score += 1;
   score += 2 * plannedLikeness(trimmed, plannedQuestions);
   if (FIRST_PERSON.test(trimmed)) score -= 1.5;
