@@ -16,6 +16,7 @@ import { silentLogger } from '../server/logger.ts';
 import type { InterviewReport } from '../server/reports/build-report.ts';
 import { startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
 import { AUDIO_FIXTURES_DIR } from './helpers/audio-fixtures.ts';
+import { signIn } from './helpers/auth.ts';
 import { answerOf, quotingAnalysisResponder, testConfig } from './helpers/review-pipeline.ts';
 import { wordErrorRate } from './helpers/transcript-accuracy.ts';
 
@@ -35,12 +36,15 @@ let dir: string;
 let llm: FakeLlmServer;
 let server: BuiltServer;
 let base: string;
+/** The signed-in caller's fetch. */
+let fetch: typeof globalThis.fetch;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'viva-speakers-'));
   llm = await startFakeLlmServer({ respond: quotingAnalysisResponder() });
   server = await buildServer(testConfig({ dataDir: path.join(dir, 'data'), llmBaseUrl: llm.baseUrl }), silentLogger);
   base = `http://127.0.0.1:${await server.listen()}/api`;
+  fetch = (await signIn(server.app)).fetch;
 });
 
 afterAll(async () => {

@@ -26,6 +26,7 @@ import { dataPaths } from '../server/store/paths.ts';
 import { createRepository } from '../server/store/repository.ts';
 import { FAKE_DEFAULT_MODEL, startFakeLlmServer, type FakeLlmServer } from './fakes/fake-llm-server.ts';
 import { AUDIO_FIXTURES_DIR } from './helpers/audio-fixtures.ts';
+import { signIn } from './helpers/auth.ts';
 import { quotingAnalysisResponder } from './helpers/review-pipeline.ts';
 import { connectClient, requestStop, startSession, streamAudio, waitFor, type ReceivedEvent } from './helpers/socket-client.ts';
 import { ENGLISH_TEST_MODEL, MODELS_DIR } from './helpers/speech-app.ts';
@@ -82,7 +83,8 @@ async function interview(llm: LlmProvider): Promise<{ detail: InterviewDetail; r
   const app = createApp({ createVad: runtime.createVad, decoder: runtime.decoder, logger: silentLogger, partialIntervalMs: 1000, llm, storage: { repository, dataDir, retentionTimer: false } });
   try {
     const port = await app.listen(0);
-    const client = await connectClient(port);
+    const caller = await signIn(app);
+    const client = await connectClient(port, caller.socketAuth);
     const sessionId = await startSession(client.socket, { language: 'en', sampleRate: 16_000, channels: ['interviewer', 'candidate'], context: context() });
     await Promise.all([
       streamAudio(client.socket, sessionId, 'interviewer', audio.interviewer, { speed: STREAM_SPEED }),
@@ -102,7 +104,7 @@ async function interview(llm: LlmProvider): Promise<{ detail: InterviewDetail; r
     const answerIds = [...new Set(named(client.events, 'answer:turns').filter((event) => event.payload.final === true).map((event) => String(event.payload.answerId)))];
     const detail = repository.getInterviewDetail(sessionId);
     if (!detail) throw new Error('the interview was not stored');
-    const report = (await (await fetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}/report?format=json`)).json()) as InterviewReport;
+    const report = (await (await caller.fetch(`http://127.0.0.1:${port}/api/interviews/${sessionId}/report?format=json`)).json()) as InterviewReport;
     client.socket.disconnect();
     return { detail, report, events: client.events, answerIds };
   } finally {

@@ -204,6 +204,8 @@ export function createSessionSocketHandlers(deps: SessionSocketDeps): SessionSoc
       if (!parsed.success) return ack(fail('invalid-payload', describeIssues(parsed.error)));
       const { sessionId, turnId, channel } = parsed.data;
       if (scopeOf(socket).kind === 'candidate') return ack(fail('forbidden', 'turn:relabel refused: a candidate link cannot do this'));
+      const refused = refusalFor(socket, sessionId);
+      if (refused) return ack(fail('forbidden', `turn:relabel refused: ${refused}`));
       const session = hub.forClient(sessionId);
       if (!session) return ack(fail('unknown-session', `no live session ${sessionId}`));
       const reply = session.events.command({ type: 'relabel-turn', turnId, channel });
