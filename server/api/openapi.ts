@@ -191,7 +191,16 @@ export function buildOpenApiDocument(): JsonObject {
         },
       },
     },
-    components: { schemas },
+    // Every operation needs a caller (server/http/auth-gate.ts): an API token, or the browser's session cookie with
+    // X-CSRF-Token on changes. Without one: 401; an interview the caller may not access: 404.
+    security: [{ bearerToken: [] }, { sessionCookie: [] }],
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token from `npx viva token create`' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'viva_session', description: 'Set by POST /api/auth/login' },
+      },
+    },
   };
   return cached;
 }
