@@ -53,6 +53,8 @@ export interface AppStorage {
   defaultRetention?: { audioDays: number | null; transcriptDays: number | null };
   /** Apply retention once at start and then periodically (default true). */
   retentionTimer?: boolean;
+  /** Queue again, at start, the analysis jobs a stopped or crashed process left unfinished (default true). */
+  resumeAnalysis?: boolean;
 }
 
 /** Everything the app is built from; `index.ts` wires the real parts, tests inject what they need. */
@@ -185,7 +187,7 @@ export function createApp(deps: AppDeps): VivaApp {
   });
 
   // Answers a stopped or crashed process left unscored are scored now (their results go to storage and their room).
-  analysisJobs?.resumeStored();
+  if (storage?.resumeAnalysis ?? true) analysisJobs?.resumeStored();
 
   const retention = new AbortController();
   // Sessions in memory are never mistaken for ones a crash left 'live'.

@@ -30,6 +30,8 @@ export interface BuildOptions {
   speechRuntime?: SpeechRuntime;
   /** Apply retention periodically (default true; `viva review` runs once and needs no timer). */
   retentionTimer?: boolean;
+  /** Score the answers a previous run left unscored (default true; `viva review` leaves them to the server). */
+  resumeAnalysis?: boolean;
 }
 
 /** Loads the real parts and builds the app; fails with a readable message when the LLM or a model is missing. */
@@ -99,6 +101,7 @@ export function appDepsFromConfig(
       maxUploadBytes: config.maxUploadBytes,
       defaultRetention: { audioDays: config.audioRetentionDays ?? null, transcriptDays: config.transcriptRetentionDays ?? null },
       ...(options.retentionTimer === undefined ? {} : { retentionTimer: options.retentionTimer }),
+      ...(options.resumeAnalysis === undefined ? {} : { resumeAnalysis: options.resumeAnalysis }),
     },
     automated: {
       ...(config.linkSecret === undefined ? {} : { linkSecret: config.linkSecret }),

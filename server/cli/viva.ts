@@ -108,7 +108,7 @@ async function review(argv: string[], deps: VivaCliDeps): Promise<number> {
         // The progress bar is the command's output; log lines only for problems (or everything with VIVA_LOG_LEVEL=debug).
         const logger: Logger = createLogger(config.logLevel === 'debug' ? 'debug' : 'warn', (line) => stderr.write(`${line}\n`));
         // The same app as the server's (never listening): the recording runs through its session hub and subscribers.
-        const built = await buildServer(config, logger, { ...deps.coreOptions, retentionTimer: false });
+        const built = await buildServer(config, logger, { ...deps.coreOptions, retentionTimer: false, resumeAnalysis: false });
         close = () => built.close();
         signal.throwIfAborted();
         const { processRecording } = built.app;
