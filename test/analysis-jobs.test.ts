@@ -121,9 +121,12 @@ describe('analysis as durable jobs', () => {
 
     const answerIds = answerIdsOf(client.events);
     expect(answerIds.length).toBeGreaterThanOrEqual(1);
-    await waitFor(client.events, (events) => named(events, 'score:final').length >= answerIds.length, 120_000);
-    const progress = named(client.events, 'analysis:progress').at(-1)?.payload;
-    expect(progress).toMatchObject({ sessionId, done: answerIds.length, pending: 0, failed: 0 });
+    // "Scoring n of m" reaches the screen until every answer is scored.
+    const scoredAll = (event: ReceivedEvent): boolean =>
+      event.name === 'analysis:progress' && event.payload.pending === 0 && event.payload.done === event.payload.total && Number(event.payload.total) >= answerIds.length;
+    await waitFor(client.events, (events) => events.some(scoredAll), 120_000);
+    expect(client.events.find(scoredAll)?.payload).toMatchObject({ sessionId, total: answerIds.length, failed: 0 });
+    expect(named(client.events, 'analysis:progress').some((event) => Number(event.payload.pending) > 0)).toBe(true);
     const detail = repository.getInterviewDetail(sessionId);
     for (const answerId of answerIds) expect(detail?.turns.find((turn) => turn.turnId === answerId)?.score?.label).toBe('answer');
     // Follow-ups are for the live interview: none was asked for after the stop.
@@ -138,7 +141,7 @@ describe('analysis as durable jobs', () => {
     await waitFor(client.events, (events) => named(events, 'score:final').length > scoresBefore, 60_000);
     expect(named(client.events, 'score:final').at(-1)?.payload.turnId).toBe(turnId);
     client.socket.disconnect();
-  });
+  }, 240_000);
 
   it('a restart mid-analysis picks the unscored answers up; the report waits for them, and a failed one is retried after the restart', async () => {
     const dataDir = await newDataDir();
@@ -195,5 +198,5 @@ describe('analysis as durable jobs', () => {
     expect(report.summary.recommendation).not.toBe('scoring');
     expect(report.summary.counts.scored).toBe(answers);
     reviewer.socket.disconnect();
-  });
+  }, 240_000);
 });

@@ -45,7 +45,7 @@ export async function bench(): Promise<BenchSection> {
     const figures = await runScenarios(llm, 1, { answers: ANSWERS, pacedGapMs: GAP_MS, rapidGapMs: 200 });
     return {
       title: `Analysis jobs on the embedded model (${path.basename(file)}, ${llm.threads} threads, one call in flight, ${ANSWERS} answers ${GAP_MS} ms apart)`,
-      rows: scenarioRows('embedded', figures, alone).map((row) => (row.baseline === undefined || row.unit !== 'ms' ? row : { ...row, note: `${row.note ?? ''}; baseline: one answer alone, follow-ups then score`.replace(/^; /, '') })),
+      rows: scenarioRows('embedded', figures, alone).map((row) => (row.baseline === undefined || row.unit !== 'ms' ? row : { ...row, note: 'baseline: one answer alone, follow-ups then score, straight on the provider' })),
     };
   } finally {
     await llm.close();
