@@ -251,6 +251,27 @@ describe('ownership', () => {
   });
 });
 
+describe('screenings', () => {
+  it("a screening is its creator's (and admins'): another user gets 404, and deleting it forgets its owner", async () => {
+    const alice = await signIn(app.speech.app, { role: 'recruiter' });
+    const bob = await signIn(app.speech.app, { role: 'recruiter' });
+    const resume = Buffer.from('Jane Doe. Ten years of Go and PostgreSQL.').toString('base64');
+    const started = await alice.fetch(`${base}/api/screenings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jd: 'Backend engineer: Go, PostgreSQL.', files: [{ name: 'jane.txt', contentBase64: resume }] }),
+    });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    expect((await bob.fetch(`${base}/api/screenings/${id}`)).status).toBe(404);
+    expect((await bob.fetch(`${base}/api/screenings/${id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await alice.fetch(`${base}/api/screenings/${id}`)).status).toBe(200);
+    expect((await app.admin.fetch(`${base}/api/screenings/${id}`)).status).toBe(200);
+    await expect.poll(async () => (await alice.fetch(`${base}/api/screenings/${id}`, { method: 'DELETE' })).status, { timeout: 30_000 }).toBe(204);
+    expect(app.speech.app.auth.access.canAccessScreening(alice.user, id)).toBe(false);
+  }, 60_000);
+});
+
 describe('per-user limits', () => {
   it('one user cannot open sessions in a loop, whatever address they come from', async () => {
     const caller = await signIn(app.speech.app, { role: 'interviewer' });

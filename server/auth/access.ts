@@ -25,6 +25,8 @@ export interface Access {
   /** The users an interview is shared with. */
   sharesOf(interviewId: string): string[];
   claimScreening(screeningId: string, userId: string): void;
+  /** Forgets a deleted screening's owner. */
+  forgetScreening(screeningId: string): void;
   canAccessScreening(user: User, screeningId: string): boolean;
   /** The `visibleTo` filter of the interview list: undefined for admins (everything), else the user's id. */
   listFilterOf(user: User): string | undefined;
@@ -42,6 +44,7 @@ export function createAccess(db: Database.Database, now: () => number = Date.now
     shares: db.prepare('SELECT user_id FROM interview_shares WHERE interview_id = ? ORDER BY created_at'),
     claimScreening: db.prepare('INSERT OR IGNORE INTO screening_owners (screening_id, owner_id, created_at) VALUES (?, ?, ?)'),
     screening: db.prepare('SELECT owner_id FROM screening_owners WHERE screening_id = ?'),
+    forgetScreening: db.prepare('DELETE FROM screening_owners WHERE screening_id = ?'),
   };
   return {
     claimInterview(interviewId, userId) {
@@ -69,6 +72,9 @@ export function createAccess(db: Database.Database, now: () => number = Date.now
     sharesOf: (interviewId) => (s.shares.all(interviewId) as { user_id: string }[]).map((row) => row.user_id),
     claimScreening(screeningId, userId) {
       s.claimScreening.run(screeningId, userId, now());
+    },
+    forgetScreening(screeningId) {
+      s.forgetScreening.run(screeningId);
     },
     canAccessScreening(user, screeningId) {
       if (user.role === 'admin') return true;

@@ -42,6 +42,14 @@ export function createAccessGuard(access: Access, store: AuthStore): Router {
     next();
   });
 
+  router.delete('/screenings/:id', (req, res, next) => {
+    const id = String(req.params.id);
+    res.on('finish', () => {
+      if (res.statusCode === 204) access.forgetScreening(id);
+    });
+    next();
+  });
+
   router.post('/interviews', (_req, res, next) => {
     const caller = callerOf(res);
     if (caller) claimOnReply(res, (body) => typeof body.id === 'string' && access.claimInterview(body.id, caller.user.id));
