@@ -143,6 +143,29 @@ describe('analysis jobs', () => {
     expect(target.seen.scores.sort()).toEqual(['a0', 'a1']);
   });
 
+  it('an answer that grows refreshes its follow-ups (the older run cancelled, the new one marked restart) and is scored once, when final', async () => {
+    respondSlowly(150);
+    jobs = createAnalysisJobs({ llm: countingProvider('embedded'), prompts, logger: silentLogger, maxConcurrentCalls: 1 });
+    const restarts: boolean[] = [];
+    const target = recordingTarget();
+    jobs.attach('i1', { ...target, sink: { ...target.sink, followupDelta: (event) => void restarts.push(event.restart === true) } });
+    const partial = answerOf('a1', 'We moved billing to Kafka', 4_000);
+    jobs.refreshFollowUps(partial);
+    await untilRequests(1);
+    const grown = answerOf('a1', TEXTS.a1, 5_000);
+    jobs.refreshFollowUps(grown);
+    await untilRequests(2);
+    while (target.seen.followUpsEnded.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Final with the text the last follow-ups were built on: no third follow-up call, one score.
+    jobs.enqueue(grown);
+    await jobs.idle('i1');
+    const calls = server.chatRequests().map((request) => `${analysisCallOf(request)}:${analysisAnswerOf(request)}`);
+    expect(calls).toEqual(['followups:We moved billing to Kafka', `followups:${TEXTS.a1}`, `score:${TEXTS.a1}`]);
+    expect(restarts[0]).toBe(true);
+    expect(jobs.stats()).toMatchObject({ staleDuringCall: 1, scored: 1 });
+    expect(target.seen.scores).toEqual(['a1']);
+  });
+
   describe('with storage', () => {
     let dataDir: string;
     let repository: InterviewRepository;
