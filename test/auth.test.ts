@@ -180,6 +180,9 @@ describe('accounts from the first start', () => {
     expect(login.status).toBe(200);
     const refused = await viva(['users', 'add', 'dave', '--role', 'boss', '--password-stdin'], 'x');
     expect(refused.code).toBe(2);
+    // Disabling carol stops her token at once.
+    expect((await viva(['users', 'disable', 'carol'])).code).toBe(0);
+    expect((await fetch(`${base}/api/interviews`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   }, 60_000);
 });
 

@@ -46,6 +46,27 @@ describe('accounts', () => {
     expect(store.userOfToken(token)).toBeNull();
   });
 
+  it('a disabled user cannot sign in, their sessions end and their tokens stop; a new password signs them out everywhere', async () => {
+    const store = createAuthStore(createDatabase(':memory:'));
+    await store.createUser({ name: 'dave', role: 'recruiter', password: 'correct horse battery staple' });
+    const user = store.findUser('dave')!;
+    const session = store.createSession(user.id);
+    const { token } = store.createToken(user.id, 'ci');
+    expect(store.setDisabled('dave', true)).toBe(true);
+    expect(await store.verifyLogin('dave', 'correct horse battery staple')).toBeNull();
+    expect(store.sessionOf(session.secret)).toBeNull();
+    expect(store.userOfToken(token)).toBeNull();
+    expect(store.setDisabled('dave', false)).toBe(true);
+    expect(store.userOfToken(token)?.name).toBe('dave');
+
+    const again = store.createSession(user.id);
+    expect(await store.setPassword('dave', 'a brand new password')).toBe(true);
+    expect(store.sessionOf(again.secret)).toBeNull();
+    expect(await store.verifyLogin('dave', 'correct horse battery staple')).toBeNull();
+    expect((await store.verifyLogin('dave', 'a brand new password'))?.name).toBe('dave');
+    expect(await store.setPassword('nobody', 'a brand new password')).toBe(false);
+  });
+
   it('ownership: the owner and whom it is shared with see an interview; an admin sees all', async () => {
     const db = createDatabase(':memory:');
     const store = createAuthStore(db);

@@ -46,6 +46,10 @@ export interface AuthStore {
   findUser(name: string): User | null;
   getUser(id: string): User | null;
   listUsers(): User[];
+  /** Disables (or enables again) a user: a disabled user's sessions end and their tokens stop working; false if unknown. */
+  setDisabled(name: string, disabled: boolean): boolean;
+  /** Sets a new password and ends the user's sessions; false if unknown. */
+  setPassword(name: string, password: string): Promise<boolean>;
   /** The user when the name and password match an enabled account (a wrong name costs the same time as a wrong password). */
   verifyLogin(name: string, password: string): Promise<User | null>;
   createSession(userId: string): NewSession;
@@ -94,6 +98,9 @@ export function createAuthStore(db: Database.Database, options: { now?: () => nu
       WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`),
     deleteSession: db.prepare('DELETE FROM auth_sessions WHERE id_hash = ?'),
     purgeSessions: db.prepare('DELETE FROM auth_sessions WHERE expires_at <= ?'),
+    endSessionsOf: db.prepare('DELETE FROM auth_sessions WHERE user_id = ?'),
+    disable: db.prepare('UPDATE users SET disabled_at = @at WHERE name = @name'),
+    password: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
     insertToken: db.prepare('INSERT INTO api_tokens (id, token_hash, name, user_id, created_at) VALUES (?, ?, ?, ?, ?)'),
     token: db.prepare(`SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id
       WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`),
@@ -128,6 +135,27 @@ export function createAuthStore(db: Database.Database, options: { now?: () => nu
     },
     getUser,
     listUsers: () => (s.all.all() as UserRow[]).map(toUser),
+    setDisabled(name, disabled) {
+      const row = s.byName.get(name) as UserRow | undefined;
+      if (!row) return false;
+      db.transaction(() => {
+        s.disable.run({ name, at: disabled ? now() : null });
+        if (disabled) s.endSessionsOf.run(row.id);
+      })();
+      return true;
+    },
+    async setPassword(name, password) {
+      const problem = passwordProblem(password);
+      if (problem) throw new AuthError('invalid-input', problem);
+      const row = s.byName.get(name) as UserRow | undefined;
+      if (!row) return false;
+      const hash = await hashPassword(password);
+      db.transaction(() => {
+        s.password.run(hash, row.id);
+        s.endSessionsOf.run(row.id);
+      })();
+      return true;
+    },
     async verifyLogin(name, password) {
       const row = s.byName.get(name) as UserRow | undefined;
       if (!row?.password_hash || row.disabled_at !== null) {

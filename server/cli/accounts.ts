@@ -18,9 +18,13 @@ export interface AccountsCliDeps {
 
 export const USERS_USAGE = `Usage: viva users add NAME --role admin|recruiter|interviewer [--password-stdin]
        viva users list
+       viva users password NAME [--password-stdin]
+       viva users disable NAME | viva users enable NAME
 
   add     creates a user; the password (12+ characters) is asked twice, or read from stdin with --password-stdin
-  list    shows every user and their role
+  list      shows every user and their role
+  password  sets a new password (and signs the user out everywhere)
+  disable   stops a user signing in; their sessions end and their API tokens stop working (enable undoes it)
 `;
 
 export const TOKEN_USAGE = `Usage: viva token create --name NAME [--user USER]
@@ -62,13 +66,13 @@ async function password(deps: AccountsCliDeps, fromStdin: boolean): Promise<stri
   const input = deps.stdin ?? process.stdin;
   if (fromStdin) return readAll(input);
   if (!input.isTTY) {
-    deps.stderr.write('viva users add: no terminal to ask the password on: pipe it in with --password-stdin\n');
+    deps.stderr.write('viva users: no terminal to ask the password on: pipe it in with --password-stdin\n');
     return undefined;
   }
   const first = await askHidden('Password: ', deps);
   const second = await askHidden('Password again: ', deps);
   if (first !== second) {
-    deps.stderr.write('viva users add: the passwords differ\n');
+    deps.stderr.write('viva users: the passwords differ\n');
     return undefined;
   }
   return first;
@@ -83,6 +87,19 @@ export async function runUsers(argv: string[], deps: AccountsCliDeps): Promise<n
       return 0;
     });
   }
+  if (action === 'disable' || action === 'enable') {
+    const [name, ...extra] = rest;
+    if (!name || extra.length > 0) {
+      deps.stderr.write(`viva users ${action}: give one NAME\n\n${USERS_USAGE}`);
+      return 2;
+    }
+    return withStore(deps.dataDir, async (store) => {
+      if (store.setDisabled(name, action === 'disable')) return 0;
+      deps.stderr.write(`viva users ${action}: no user named "${name}"\n`);
+      return 1;
+    });
+  }
+  if (action === 'password') return changePassword(rest, deps);
   if (action !== 'add') {
     (action === undefined || action === '--help' || action === '-h' ? deps.stdout : deps.stderr).write(USERS_USAGE);
     return action === '--help' || action === '-h' ? 0 : 2;
@@ -110,6 +127,30 @@ export async function runUsers(argv: string[], deps: AccountsCliDeps): Promise<n
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       deps.stderr.write(`viva users add: ${error.message}\n`);
+      return 1;
+    }
+  });
+}
+
+/** `viva users password NAME`. */
+async function changePassword(argv: string[], deps: AccountsCliDeps): Promise<number> {
+  const fromStdin = argv.includes('--password-stdin');
+  const names = argv.filter((arg) => arg !== '--password-stdin');
+  const [name] = names;
+  if (!name || names.length > 1) {
+    deps.stderr.write(`viva users password: give one NAME\n\n${USERS_USAGE}`);
+    return 2;
+  }
+  const secret = await password(deps, fromStdin);
+  if (secret === undefined) return 1;
+  return withStore(deps.dataDir, async (store) => {
+    try {
+      if (await store.setPassword(name, secret)) return 0;
+      deps.stderr.write(`viva users password: no user named "${name}"\n`);
+      return 1;
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      deps.stderr.write(`viva users password: ${error.message}\n`);
       return 1;
     }
   });
