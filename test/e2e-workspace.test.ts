@@ -34,6 +34,10 @@ let baseUrl: string;
 let browser: Browser;
 let dataDir: string;
 let jfkWords: Set<string>;
+/** The interview the first test uploaded (the correction test works on it). */
+let uploadedId = '';
+/** How long the fake takes to start a score reply: long enough, in the correction test, to see "Scoring…". */
+let scoreDelayMs = 0;
 
 beforeAll(async () => {
   if (!existsSync(SPEECH_WAV)) throw new Error(`speech recording missing: ${SPEECH_WAV}`);
@@ -46,7 +50,10 @@ beforeAll(async () => {
         const quote = openingWordsOf(analysisAnswerOf(request));
         return jsonScript(followUpsReply({ question: `You said "${quote}": who was that aimed at?`, buildsOn: quote, probes: 'audience' }));
       },
-      score: (request) => jsonScript(defaultRubricScore({ technical_skill: 7, clarity: 9, problem_solving: 6 }, [openingWordsOf(analysisAnswerOf(request))])),
+      score: (request) =>
+        jsonScript(defaultRubricScore({ technical_skill: 7, clarity: 9, problem_solving: 6 }, [openingWordsOf(analysisAnswerOf(request))]), {
+          timeToFirstTokenMs: scoreDelayMs,
+        }),
     }),
   });
   const config = loadConfig(
@@ -104,6 +111,7 @@ describe('the recruiter workspace in a real browser', () => {
     await shot(page, 'upload-progress-en');
     await page.waitForURL(/\/interviews\/[^/]+$/, { timeout: 180_000 });
     const interviewId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
+    uploadedId = interviewId;
     await page.getByTestId('interview-detail').waitFor({ timeout: 15_000 });
 
     // A reload lands on the list (the address of the list), where a search by the candidate's name finds it.
@@ -150,6 +158,47 @@ describe('the recruiter workspace in a real browser', () => {
     await shot(page, 'list-zh');
     await page.getByTestId('open-upload').click();
     await shot(page, 'upload-zh');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('corrects who said a turn: the answers regroup, the changed one shows "Scoring…" and then its new score', async () => {
+    expect(uploadedId, 'the upload test ran first').not.toBe('');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const recruiter = await signIn(server.app, { role: 'admin' });
+    const session = browserSession(server.app, recruiter.user);
+    await context.addCookies([{ name: session.name, value: session.value, url: baseUrl }]);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    await page.goto(`${baseUrl}/interviews/${encodeURIComponent(uploadedId)}`);
+    await page.getByTestId('interview-detail').waitFor();
+    const turns = page.getByTestId('detail-turn');
+    // A speech with no question in it, heard on one channel: every turn the candidate's (a guess), one answer, one score.
+    expect(await turns.count()).toBeGreaterThanOrEqual(3);
+    const first = turns.nth(0);
+    const firstId = (await first.getAttribute('data-turn-id')) ?? '';
+    await first.getByTestId('score-card').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('score-card').count()).toBe(1);
+    expect(await first.getByTestId('role-guess').count()).toBe(1);
+
+    // Say the second turn was the interviewer's: the first answer shrinks to its first turn, a new one starts after it.
+    scoreDelayMs = 4_000;
+    const second = turns.nth(1);
+    const secondId = (await second.getAttribute('data-turn-id')) ?? '';
+    await second.getByTestId('relabel-turn').click();
+    await page.locator(`[data-testid="detail-turn"][data-turn-id="${secondId}"][data-channel="interviewer"]`).waitFor({ timeout: 15_000 });
+    await page.locator(`[data-testid="detail-turn"][data-turn-id="${secondId}"] [data-testid="role-corrected"]`).waitFor();
+    // The changed answer is being scored again: its old score is gone and it says so, until the new one is stored.
+    await page.locator(`[data-testid="detail-turn"][data-turn-id="${firstId}"] [data-testid="score-pending"]`).waitFor({ timeout: 10_000 });
+    expect(await page.locator(`[data-testid="detail-turn"][data-turn-id="${firstId}"] [data-testid="score-card"]`).count()).toBe(0);
+    await shot(page, 'detail-rescoring-en');
+    await page.locator(`[data-testid="detail-turn"][data-turn-id="${firstId}"] [data-testid="score-card"]`).waitFor({ timeout: 90_000 });
+    // Two answers now, each scored once: the first turn alone, and the turns after the interviewer's.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="score-card"]').length === 2, undefined, { timeout: 90_000 });
+    await page.locator('[data-testid="score-pending"]').first().waitFor({ state: 'detached', timeout: 30_000 });
+    scoreDelayMs = 0;
+    await shot(page, 'detail-rescored-en');
     expect(problems).toEqual([]);
     await context.close();
   }, 300_000);

@@ -56,6 +56,8 @@ and writes a report. The interview is also kept in the data directory (VIVA_DATA
   --jd FILE            job description (PDF, .docx, text or Markdown)
   --resume FILE        candidate's resume (PDF, .docx, text or Markdown)
   --language en|zh|auto  spoken language (default auto)
+  --interviewer-channel first|second  a stereo recording with a speaker per channel is split; which channel is
+                       the interviewer's (default first). Mono recordings get their speakers from their words
   --title TEXT         interview title (default: the recording's file name)
   --candidate NAME     candidate's name
   -h, --help           show this help
@@ -101,7 +103,16 @@ export async function runReview(argv: string[], deps: ReviewCliDeps): Promise<nu
     return REVIEW_EXIT.failed;
   };
 
-  let values: { out?: string; jd?: string; resume?: string; language?: string; title?: string; candidate?: string; help?: boolean };
+  let values: {
+    out?: string;
+    jd?: string;
+    resume?: string;
+    language?: string;
+    title?: string;
+    candidate?: string;
+    'interviewer-channel'?: string;
+    help?: boolean;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -114,6 +125,7 @@ export async function runReview(argv: string[], deps: ReviewCliDeps): Promise<nu
         language: { type: 'string' },
         title: { type: 'string' },
         candidate: { type: 'string' },
+        'interviewer-channel': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -132,6 +144,8 @@ export async function runReview(argv: string[], deps: ReviewCliDeps): Promise<nu
   if (!format) return usage(`--out ${values.out}: the file name must end in .html, .md or .json`);
   const language = Language.safeParse(values.language ?? 'auto');
   if (!language.success) return usage('--language must be en, zh or auto');
+  const interviewerChannel = values['interviewer-channel'] ?? 'first';
+  if (interviewerChannel !== 'first' && interviewerChannel !== 'second') return usage('--interviewer-channel must be first or second');
 
   const controller = new AbortController();
   const onSignal = (): void => {
@@ -225,6 +239,7 @@ export async function runReview(argv: string[], deps: ReviewCliDeps): Promise<nu
         interviewId: interview.id,
         filePath: recording,
         language: language.data,
+        interviewerChannel,
         probe,
         signal,
         onProgress: (update) => {
