@@ -270,7 +270,13 @@ function sessionSubscribers(
     );
   }
   // An answer a relabel merged away (or made the interviewer's) is nobody's analysis job any more.
-  subscribers.push(createCopilotAnswers({ forgetAnswer: (interviewId, answerId) => analysisJobs?.remove(interviewId, answerId) }));
+  // A resumed session goes on with the answers stored before the restart.
+  subscribers.push(
+    createCopilotAnswers({
+      forgetAnswer: (interviewId, answerId) => analysisJobs?.remove(interviewId, answerId),
+      ...(repository ? { storedTurns: (interviewId: string) => repository.getInterviewDetail(interviewId)?.turns } : {}),
+    }),
+  );
   if (automated) subscribers.push(automated.subscriber);
   if (analysisJobs) subscribers.push(createAnalysisSubscriber(analysisJobs));
   subscribers.push(createMetricsSubscriber(logger), createSocketEmitter(io));

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import type { StoredTurn } from '../../protocol/interviews.ts';
 import type { Channel, SessionContext } from '../../protocol/schemas.ts';
 import { SessionBus, type SessionEvent, type SessionEventOf } from '../session/events.ts';
 import type { Session } from '../session/session.ts';
 import { createCopilotAnswers } from './copilot-answers.ts';
 
 /** A session as the answers subscriber sees it: id, context, channels and the bus (the pipeline is not involved). */
-function answersSession(channels: Channel[], context: SessionContext = {}) {
+function answersSession(channels: Channel[], context: SessionContext = {}, stored: StoredTurn[] = []) {
   const events = new SessionBus((name, type, error) => {
     throw new Error(`${name} failed on ${type}: ${String(error)}`);
   });
   const session = { id: 's1', context, channelNames: channels, events } as unknown as Session;
-  const subscriber = createCopilotAnswers()(session);
+  const subscriber = createCopilotAnswers({ storedTurns: () => stored })(session);
   if (!subscriber) throw new Error('no answers subscriber');
   events.subscribe(subscriber);
   const seen: SessionEvent[] = [];
@@ -75,6 +76,22 @@ describe('copilot answers: one answer is one answer', () => {
       [[first, late], 'Why Kafka?'],
       [[next], 'And then?'],
     ]);
+  });
+
+  it('after a restart goes on with the stored answers: the one open at the crash grows and is final once, closed ones stay as they were', () => {
+    const stored = (turnId: string, channel: Channel, text: string, startMs: number): StoredTurn => ({
+      turnId, channel, text, startMs, endMs: startMs + 2000, language: 'en', segments: [], hasAudio: true, createdAtMs: 0,
+    });
+    const s = answersSession(['interviewer', 'candidate'], {}, [
+      stored('q1', 'interviewer', 'Why Kafka?', 0),
+      stored('a1', 'candidate', 'Ordering per key.', 3000),
+      stored('q2', 'interviewer', 'And the failures?', 6000),
+      stored('a2', 'candidate', 'We replayed them.', 9000),
+    ]);
+    s.events.publish({ type: 'session-start', origin: 'resume' });
+    const more = s.say('candidate', 'From the dead letter queue.', 12_000, 14_000);
+    s.end();
+    expect(s.of('answer-final').map((event) => [event.turnIds, event.question])).toEqual([[['a2', more], 'And the failures?']]);
   });
 
   it('an answer with no interviewer turn before it answers the FIRST planned question (not the second)', () => {

@@ -1,3 +1,4 @@
+import type { StoredTurn } from '../../protocol/interviews.ts';
 import type { Ack, Channel, TranscriptEvent } from '../../protocol/schemas.ts';
 import type { SessionCommand, SessionEvent, SessionSubscriber } from '../session/events.ts';
 import type { Session } from '../session/session.ts';
@@ -21,7 +22,14 @@ interface HeardTurn extends RoledTurn {
  * published again as `answer-final` (analysed again, its old score replaced).
  * (Automated sessions have their own: the interviewer knows what it asked; see server/automated/automated-subscriber.ts.)
  */
-export function createCopilotAnswers(options: { forgetAnswer?: (sessionId: string, answerId: string) => void } = {}): (session: Session) => SessionSubscriber | undefined {
+export function createCopilotAnswers(
+  options: {
+    /** An answer id that no longer exists after a relabel: its analysis job is nobody's now. */
+    forgetAnswer?: (sessionId: string, answerId: string) => void;
+    /** The turns stored before a restart, so a resumed session goes on with its answers (the one open included). */
+    storedTurns?: (sessionId: string) => StoredTurn[] | undefined;
+  } = {},
+): (session: Session) => SessionSubscriber | undefined {
   return (session) => {
     if (session.context.mode === 'automated') return undefined;
     const planned = (session.context.plannedQuestions ?? []).map((question) => question.text);
@@ -99,6 +107,15 @@ export function createCopilotAnswers(options: { forgetAnswer?: (sessionId: strin
       turns.push({ turnId: event.turnId, role, text: event.text, startMs: event.startMs, endMs: event.endMs, event: transcript });
     };
 
+    /** After a restart: the stored turns as heard, and their answers as already published (nothing is sent again). */
+    const seed = (): void => {
+      for (const stored of options.storedTurns?.(session.id) ?? []) {
+        const event: TranscriptEvent = { sessionId: session.id, turnId: stored.turnId, channel: stored.channel, text: stored.text, startMs: stored.startMs, endMs: stored.endMs, segments: stored.segments, ...(stored.language ? { language: stored.language } : {}) };
+        turns.push({ turnId: stored.turnId, role: stored.channel, text: stored.text, startMs: stored.startMs, endMs: stored.endMs, event });
+      }
+      for (const group of groupAnswers(turns)) (group.followedByInterviewer ? published.finals : published.updates).set(group.id, answerSignature(group));
+    };
+
     const relabel = (command: Extract<SessionCommand, { type: 'relabel-turn' }>): Ack<{ turnId: string; rescoring: string[] }> => {
       const turn = turns.find((candidate) => candidate.turnId === command.turnId);
       if (!turn) return { ok: false, error: { code: 'not-found', message: `no turn ${command.turnId} heard in this session` } };
@@ -115,6 +132,9 @@ export function createCopilotAnswers(options: { forgetAnswer?: (sessionId: strin
       name: 'copilot-answers',
       handle(event) {
         switch (event.type) {
+          case 'session-start':
+            if (event.origin === 'resume') seed();
+            return;
           case 'speech-start':
             if (!twoChannel) return;
             if (event.channel === 'candidate') pendingCandidateStartsMs.push(event.atMs);
