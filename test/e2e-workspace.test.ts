@@ -4,7 +4,9 @@
  * Debian Chromium (playwright-core) opens `/interviews`, uploads jfk.wav through the upload panel with a candidate name
  * and a role, and watches it being decoded (ffmpeg), transcribed (real whisper.cpp, tiny.en-q8_0 weights) and scored (a
  * fake vLLM speaking the real SSE protocol); then reloads, finds the interview in the list by the candidate's name,
- * opens it and reads the transcript on the screen against jfk.txt (key words, not exact text). Screenshots at 1280×800
+ * opens it and reads the transcript on the screen against jfk.txt (key words, not exact text); corrects who said a turn
+ * and sees the answer re-scored; uploads a second candidate for the role, plays a turn's stored audio, downloads the
+ * JSON export and compares the two candidates answer by answer. Screenshots at 1280×800
  * in English and Chinese go to test-output/ for a human to look at.
  */
 import { existsSync } from 'node:fs';
@@ -27,6 +29,9 @@ import { CLIENT_DIR, REPO_DIR, ensureClientBuilt } from './helpers/client-build.
 const OUTPUT_DIR = path.join(REPO_DIR, 'test-output');
 const SPEECH_WAV = path.join(SHARED_AUDIO, 'whisper.cpp-samples/jfk.wav');
 const CANDIDATE = 'Jack Kennedy';
+/** A second candidate for the same role (a 7 s LibriVox reading), so two interviews can be compared. */
+const SECOND_WAV = path.join(SHARED_AUDIO, 'librivox-sense-and-sensibility/sense_and_sensibility_01_austen_64kb-0870.wav');
+const SECOND_CANDIDATE = 'Elinor Dashwood';
 
 let fake: FakeLlmServer;
 let server: BuiltServer;
@@ -199,6 +204,67 @@ describe('the recruiter workspace in a real browser', () => {
     await page.locator('[data-testid="score-pending"]').first().waitFor({ state: 'detached', timeout: 30_000 });
     scoreDelayMs = 0;
     await shot(page, 'detail-rescored-en');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 300_000);
+  it('plays a turn, exports the interview, and compares two candidates of one role answer by answer', async () => {
+    expect(uploadedId, 'the upload test ran first').not.toBe('');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', acceptDownloads: true });
+    const admin = await signIn(server.app, { role: 'admin' });
+    const session = browserSession(server.app, admin.user);
+    await context.addCookies([{ name: session.name, value: session.value, url: baseUrl }]);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+
+    // A second candidate for the same role and the same planned question, uploaded from the UI.
+    await page.goto(`${baseUrl}/interviews`);
+    await page.getByTestId('open-upload').click();
+    await page.getByTestId('upload-file').setInputFiles(SECOND_WAV);
+    await page.getByTestId('upload-candidate').fill(SECOND_CANDIDATE);
+    await page.getByTestId('upload-role').fill('Speechwriter');
+    await page.getByTestId('upload-language').selectOption('en');
+    await page.getByTestId('upload-plan').fill('What should citizens ask of their country?');
+    await page.getByTestId('upload-start').click();
+    await page.waitForURL(/\/interviews\/[^/]+$/, { timeout: 180_000 });
+    await page.getByTestId('interview-detail').waitFor({ timeout: 15_000 });
+    await page.getByTestId('score-card').first().waitFor({ timeout: 60_000 });
+
+    // Playing a turn plays its stored WAV: the page's audio element runs and its clock moves.
+    await page.getByTestId('play-turn').first().click();
+    await page.waitForFunction(
+      () => {
+        const audio = document.querySelector<HTMLAudioElement>('[data-testid="turn-audio"]');
+        return audio !== null && audio.currentSrc !== '' && audio.currentTime > 0.2;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+
+    // The JSON export downloads this interview: its candidate, role and transcript.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const exported = JSON.parse(await readFile((await download.path()) ?? '', 'utf8')) as Record<string, unknown>;
+    const exportedText = JSON.stringify(exported);
+    expect(exportedText).toContain(SECOND_CANDIDATE);
+    expect(exportedText).toContain('Speechwriter');
+    expect(normalizedWords(exportedText)).toContain('dashwood');
+
+    // Both candidates of the role side by side, their answers to the planned question in one row.
+    await page.getByTestId('back-to-list').click();
+    await page.getByTestId('filter-role').selectOption('Speechwriter');
+    await page.getByTestId('open-compare').click();
+    await page.getByTestId('compare-view').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-candidate"]').length === 2, undefined, { timeout: 15_000 });
+    const heads = (await page.getByTestId('compare-candidate').allTextContents()).join(' ');
+    expect(heads).toContain(CANDIDATE);
+    expect(heads).toContain(SECOND_CANDIDATE);
+    const plannedRow = page.getByTestId('compare-question').filter({ hasText: 'What should citizens ask of their country?' });
+    await plannedRow.first().waitFor({ timeout: 15_000 });
+    // One cell per candidate, each holding that candidate's answer (the relabelled interview may hold two).
+    const cells = plannedRow.first().locator(':scope > div');
+    expect(await cells.count()).toBe(2);
+    for (const cell of await cells.all()) expect(await cell.getByTestId('compare-answer').count()).toBeGreaterThanOrEqual(1);
+    await shot(page, 'compare-two-en');
     expect(problems).toEqual([]);
     await context.close();
   }, 300_000);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   ApiErrorBody,
+  CorrectTurnRequest,
+  CorrectTurnResult,
   CreateInterviewRequest,
   Interview,
   InterviewDetail,
@@ -37,8 +39,8 @@ let cached: JsonObject | undefined;
 export function buildOpenApiDocument(): JsonObject {
   if (cached) return cached;
   const schemas = {
-    ...componentSchemas({ Interview, InterviewDetail, InterviewPage, RecordingStatus, RecordingAccepted, ApiErrorBody }, 'output'),
-    ...componentSchemas({ CreateInterviewRequest, UpdateInterviewRequest }, 'input'),
+    ...componentSchemas({ Interview, InterviewDetail, InterviewPage, RecordingStatus, RecordingAccepted, CorrectTurnResult, ApiErrorBody }, 'output'),
+    ...componentSchemas({ CreateInterviewRequest, UpdateInterviewRequest, CorrectTurnRequest }, 'input'),
   };
   cached = {
     openapi: '3.1.0',
@@ -176,6 +178,20 @@ export function buildOpenApiDocument(): JsonObject {
             },
             400: errorReply('Invalid query'),
             404: errorReply('Unknown id'),
+          },
+        },
+      },
+      '/api/interviews/{id}/turns/{turnId}': {
+        parameters: [idParameter, { name: 'turnId', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } }],
+        patch: {
+          operationId: 'correctTurn',
+          summary: "Correct who said a turn and/or its text; the answers that change are regrouped and scored again",
+          requestBody: { required: true, content: { 'application/json': { schema: ref('CorrectTurnRequest') } } },
+          responses: {
+            200: jsonBody('CorrectTurnResult', 'The turn as stored now and the answers being scored again'),
+            400: errorReply('Invalid body'),
+            404: errorReply('Unknown interview or turn'),
+            409: errorReply('The interview cannot be corrected now (e.g. a recording is being processed)'),
           },
         },
       },
