@@ -254,7 +254,7 @@ describe('the recruiter workspace in a real browser', () => {
     const exportedText = JSON.stringify(exported);
     expect(exportedText).toContain(PAIR[1]?.candidate);
     expect(exportedText).toContain(PAIR_ROLE);
-    for (const word of ['selfish', 'cold']) expect(normalizedWords(exportedText), word).toContain(word);
+    for (const word of ['selfish', 'rather']) expect(normalizedWords(exportedText), word).toContain(word);
     expect(exportedText).not.toContain(PAIR[0]?.candidate);
 
     // Both candidates of the role side by side, their answers to the planned question in one row.
