@@ -425,6 +425,18 @@ describe('the interviewer\'s live screen in a real browser', () => {
     expect(html).toContain('Technical depth');
     expect(html).toContain(detail.turns[0]?.text.replace(/,$/, '') ?? '∅');
 
+    // After a reload the interview is in the workspace: found by the candidate's name, opened at its own address.
+    await page.goto(`http://127.0.0.1:${port}/interviews`);
+    await page.reload();
+    await page.getByTestId('interview-search').fill('Jane Doe');
+    const row = page.locator(`[data-testid="interview-row"][data-interview-id="${sessionId}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    await row.getByTestId('open-interview').click();
+    await page.getByTestId('interview-detail').waitFor({ timeout: 15_000 });
+    expect(new URL(page.url()).pathname).toBe(`/interviews/${sessionId}`);
+    expect(await page.getByTestId('detail-turn').count()).toBe(detail.turns.length);
+    expect(await page.getByTestId('score-card').count()).toBe(answerIds.length);
+
     // Nothing went wrong in the page (no script errors, no malformed events refused).
     expect(problems.filter((problem) => !/favicon/.test(problem))).toEqual([]);
 

@@ -164,7 +164,7 @@ function ReviewProgress({ state }: { state: InterviewState }) {
   const { t } = useI18n();
   const parts: string[] = [];
   if (state.finishing && state.finishing.turns > 0) parts.push(t('review.finishing', { turns: state.finishing.turns }));
-  else if (state.finishing && state.finishing.audioMs > 0) parts.push(t('review.finishingAudio'));
+  else if (state.finishing) parts.push(t('review.finishingAudio'));
   const progress = state.analysisProgress;
   if (progress && progress.pending > 0) parts.push(t('review.scoring', { done: progress.done, total: progress.total }));
   if (parts.length === 0) return null;

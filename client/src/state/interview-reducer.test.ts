@@ -198,6 +198,30 @@ describe('interviewReducer', () => {
     expect(state.stopResult?.stats.candidate?.turns).toBe(3);
   });
 
+  it('keeps the LLM banner while an answer is left with an LLM failure, even when another answer’s follow-ups succeed', () => {
+    let state = apply(live(), { type: 'analysis:error', event: { sessionId: 's1', turnId: 't1', code: 'llm-error', message: 'HTTP 500', retryable: true } });
+    expect(state.llmError?.code).toBe('llm-error');
+    state = apply(state, { type: 'followup:end', event: { sessionId: 's1', turnId: 't2', suggestions: [{ question: 'Why?', buildsOn: '', probes: 'depth' }] } });
+    expect(state.llmError?.code).toBe('llm-error');
+    // Retry on the failed answer succeeds: nothing is left failing, the banner goes.
+    state = apply(state, { type: 'analysis/retry-requested', turnId: 't1' });
+    state = apply(state, { type: 'score:final', event: { sessionId: 's1', turnId: 't1', score } });
+    expect(state.analysisErrors).toEqual({});
+    expect(state.llmError).toBeNull();
+  });
+
+  it('says it is finishing until session:end even when the stop reply counted nothing pending, and stops saying so when the socket drops', () => {
+    const stats = { candidate: { framesReceived: 10, framesRejected: 0, framesDropped: 0, framesDuplicate: 0, gaps: 0, missingFrames: 0, audioMs: 1000, turns: 1, partialsPublished: 0, partialsSkipped: 0 } };
+    const stopped = apply(live(), { type: 'session/stopping' }, { type: 'session/stopped', result: { sessionId: 's1', stats, finishing: { turns: 0, audioMs: 0 } }, error: null, stoppedAt: 'x' });
+    expect(stopped.finishing).toEqual({ turns: 0, audioMs: 0 });
+    // The speech the stop flushed arrives after the reply; only session:end says every final is out.
+    let state = apply(stopped, { type: 'transcript:final', event: transcript('t9', 'the last words') });
+    expect(state.finishing).not.toBeNull();
+    state = apply(state, { type: 'session:end', event: { sessionId: 's1', stats } });
+    expect(state.finishing).toBeNull();
+    expect(apply(stopped, { type: 'connection/changed', status: 'reconnecting' }).finishing).toBeNull();
+  });
+
   it('a follow-up run that restarts for an answer that grew replaces the text shown', () => {
     const state = apply(
       live(),

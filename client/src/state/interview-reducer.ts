@@ -82,7 +82,10 @@ export interface InterviewState {
   startError: Problem | null;
   /** The session cannot go on (e.g. the server forgot it); what was captured stays on screen. */
   fatalError: Problem | null;
-  /** Latest LLM failure reported by the server; cleared when an analysis succeeds again. */
+  /**
+   * Latest LLM failure reported by the server; an analysis that succeeds clears it unless another answer still has an
+   * LLM failure waiting for Retry (a follow-up for a new answer does not make an earlier failed score go away).
+   */
   llmError: Problem | null;
   /** Storage refused a write of this session: what is said now is not being recorded (until the session ends). */
   notRecording: Problem | null;
@@ -149,6 +152,12 @@ export type InterviewAction =
 const MAX_SERVER_ERRORS = 20;
 const MAX_GAPS = 100;
 const LLM_CODES = new Set(['llm-unreachable', 'llm-timeout', 'llm-invalid-output', 'llm-error']);
+
+/** The newest LLM failure an answer is still left with (null: none), for the banner after another analysis succeeded. */
+function outstandingLlmError(errors: InterviewState['analysisErrors']): Problem | null {
+  const failure = Object.values(errors).reverse().find((entry) => LLM_CODES.has(entry.code));
+  return failure ? { code: failure.code, message: failure.message } : null;
+}
 
 /** The state before anything happened. */
 export function initialInterviewState(): InterviewState {
@@ -250,7 +259,9 @@ export function interviewReducer(state: InterviewState, action: InterviewAction)
         // A `session:end` that arrived before the reply was handled already holds the final figures.
         stopResult: state.ended && state.stopResult ? state.stopResult : action.result,
         stopError: action.error,
-        finishing: action.result?.finishing && !state.ended ? action.result.finishing : null,
+        // Until session:end the server may still send finals, even with nothing counted at the reply (speech the VAD had
+        // not confirmed yet is flushed by the stop), so the review says it is finishing until then.
+        finishing: action.result && !state.ended ? (action.result.finishing ?? { turns: 0, audioMs: 0 }) : null,
         analysisProgress: action.result?.analysis ?? state.analysisProgress,
         stoppedAt: action.stoppedAt,
         speaking: { interviewer: false, candidate: false },
@@ -260,7 +271,10 @@ export function interviewReducer(state: InterviewState, action: InterviewAction)
     case 'session/reset':
       return { ...initialInterviewState(), context: state.context, language: state.language, captureMode: state.captureMode };
     case 'connection/changed':
-      return state.connection === action.status ? state : { ...state, connection: action.status };
+      if (state.connection === action.status) return state;
+      // A stopped session's socket that drops will not get its session:end: stop promising it (a reload shows the rest).
+      if (state.phase === 'review' && state.finishing && action.status === 'reconnecting') return { ...state, connection: action.status, finishing: null };
+      return { ...state, connection: action.status };
     case 'buffer/changed':
       return { ...state, buffer: action.buffer };
     case 'capture/ended':
@@ -341,20 +355,24 @@ export function interviewReducer(state: InterviewState, action: InterviewAction)
       if (current?.suggestions) return state;
       return { ...state, followUps: { ...state.followUps, [turnId]: { streamText: (current?.streamText ?? '') + text, suggestions: null } } };
     }
-    case 'followup:end':
+    case 'followup:end': {
+      const analysisErrors = clearRetried(state.analysisErrors, action.event.turnId);
       return {
         ...state,
         followUps: { ...state.followUps, [action.event.turnId]: { streamText: '', suggestions: action.event.suggestions } },
-        analysisErrors: clearRetried(state.analysisErrors, action.event.turnId),
-        llmError: null,
+        analysisErrors,
+        llmError: outstandingLlmError(analysisErrors),
       };
-    case 'score:final':
+    }
+    case 'score:final': {
+      const analysisErrors = clearRetried(state.analysisErrors, action.event.turnId);
       return {
         ...state,
         scores: { ...state.scores, [action.event.turnId]: action.event.score },
-        analysisErrors: clearRetried(state.analysisErrors, action.event.turnId),
-        llmError: null,
+        analysisErrors,
+        llmError: outstandingLlmError(analysisErrors),
       };
+    }
     case 'analysis:error': {
       const { turnId, code, message, retryable } = action.event;
       return {
