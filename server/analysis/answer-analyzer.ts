@@ -5,8 +5,6 @@
  */
 import { z } from 'zod';
 import {
-  Channel,
-  TranscriptSegment,
   type Ack,
   type AnalysisErrorEvent,
   type ErrorCode,
@@ -18,22 +16,13 @@ import {
 } from '../../protocol/schemas.ts';
 import type { LlmProvider } from '../llm/provider.ts';
 import type { PromptLibrary } from '../prompts.ts';
+import { AnalysisJobInput } from '../store/analysis-job-rows.ts';
 import { runTurn, type Job, type TurnRecord, type TurnRunDeps } from './analyse-turn.ts';
 
-/** A final candidate answer handed to the analyzer by the turn pipeline. */
-export const CandidateAnswer = z.object({
+/** A final candidate answer handed to the analyzer: what a durable analysis job stores, with its turn and session. */
+export const CandidateAnswer = AnalysisJobInput.extend({
   turnId: z.string().min(1).max(100),
   sessionId: z.string().min(1).max(100),
-  text: z.string().max(100_000),
-  startMs: z.number(),
-  endMs: z.number(),
-  segments: z.array(TranscriptSegment).max(5_000).default([]),
-  /** The interviewer's last turn or the planned question being answered. */
-  question: z.string().max(10_000).optional(),
-  /** Earlier turns, oldest first; the analyzer keeps only a recent window. */
-  history: z.array(z.object({ channel: Channel, text: z.string().max(100_000) })).max(10_000).default([]),
-  /** Language whisper used or detected for the turn ('en', 'zh', …). */
-  language: z.string().max(16).optional(),
 });
 export type CandidateAnswer = z.input<typeof CandidateAnswer>;
 

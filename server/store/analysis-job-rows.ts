@@ -20,8 +20,11 @@ export const AnalysisJobInput = z.object({
   startMs: z.number(),
   endMs: z.number(),
   segments: z.array(TranscriptSegment).max(5_000).default([]),
+  /** The interviewer's last turn or the planned question being answered. */
   question: z.string().max(10_000).optional(),
+  /** Earlier turns, oldest first; the analysis keeps only a recent window. */
   history: z.array(z.object({ channel: Channel, text: z.string().max(100_000) })).max(10_000).default([]),
+  /** Language whisper used or detected for the answer ('en', 'zh', …). */
   language: z.string().max(16).optional(),
 });
 export type AnalysisJobInput = z.output<typeof AnalysisJobInput>;
